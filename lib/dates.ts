@@ -1,0 +1,63 @@
+/**
+ * Calendar dates as 'YYYY-MM-DD' strings (local calendar days, no time zone), with date-fns for the
+ * arithmetic (month ends: 01-31 + 1 month = 02-28/29).
+ */
+import { addDays, addMonths, format, isValid, parse } from 'date-fns';
+
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parse a strict 'YYYY-MM-DD' day; null if it is not a real calendar day. */
+export function parseIsoDay(text: string): Date | null {
+	const m = ISO_DAY.exec(text);
+	if (!m) return null;
+	const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+	if (d.getFullYear() !== Number(m[1]) || d.getMonth() !== Number(m[2]) - 1 || d.getDate() !== Number(m[3])) {
+		return null;
+	}
+	return d;
+}
+
+export function formatIsoDay(d: Date): string {
+	return format(d, 'yyyy-MM-dd');
+}
+
+export interface Interval {
+	days?: number;
+	months?: number;
+}
+
+/** day + interval, as 'YYYY-MM-DD'. */
+export function addInterval(day: string, interval: Interval): string {
+	const d = parseIsoDay(day);
+	if (!d) throw new RangeError('addInterval needs a YYYY-MM-DD day');
+	return formatIsoDay(addDays(addMonths(d, interval.months ?? 0), interval.days ?? 0));
+}
+
+/** Formats in which dates arrive from spreadsheets, forms and national-system exports. */
+const DAY_FORMATS = ['yyyy-MM-dd', 'yyyy-M-d', 'yyyy/M/d', 'yyyy.M.d', 'yyyyMMdd', "yyyy'年'M'月'd'日'"];
+
+/**
+ * Normalise a date as users supply it: 'YYYY-MM-DD', 'YYYY/M/D', 'YYYY.M.D', 'YYYYMMDD',
+ * 'YYYY年M月D日', an ISO date-time (the calendar day is kept), a JS Date, or an Excel serial day
+ * number (1900 date system). Returns 'YYYY-MM-DD' or null.
+ */
+export function normalizeDay(value: unknown): string | null {
+	if (value instanceof Date) return isValid(value) ? formatIsoDay(value) : null;
+	if (typeof value === 'number') {
+		// Excel serial: day 25569 is 1970-01-01; accept 1900-03-01 .. 2200.
+		if (!Number.isFinite(value) || value < 61 || value > 110000) return null;
+		const ms = Math.round((value - 25569) * 86400000);
+		const d = new Date(ms);
+		return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+	}
+	if (typeof value !== 'string') return null;
+	const text = value.normalize('NFKC').trim();
+	if (text === '') return null;
+	const isoDateTime = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}/.exec(text);
+	if (isoDateTime) return parseIsoDay(isoDateTime[1]) ? isoDateTime[1] : null;
+	for (const f of DAY_FORMATS) {
+		const d = parse(text, f, new Date(2000, 0, 1));
+		if (isValid(d) && d.getFullYear() >= 1000) return formatIsoDay(d);
+	}
+	return null;
+}
