@@ -1,0 +1,111 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import {
+	assessRisk,
+	observationFromRecord,
+	resolveRiskPolicy,
+	SmdInputError,
+	type Assessment,
+	type Classification,
+	type ObservationField,
+	type RiskPolicy,
+} from '../../lib';
+import { riskAssessmentProperties } from './description';
+
+/** Output order in "one output per classification" mode: the urgent one first. */
+const OUTPUT_ORDER: Classification[] = ['unstable', 'basically_stable', 'stable'];
+
+interface Options {
+	outputField?: string;
+	includeReasons?: boolean;
+	jointFollowUpMinLevel?: number;
+	caseManagementForUnstable?: boolean;
+	unstableDays?: number;
+	basicallyStableDays?: number;
+	stableMonths?: number;
+}
+
+function policyFrom(o: Options): Partial<RiskPolicy> {
+	const policy: Partial<RiskPolicy> = {};
+	if (o.jointFollowUpMinLevel !== undefined) policy.jointFollowUpMinLevel = o.jointFollowUpMinLevel || null;
+	if (o.caseManagementForUnstable !== undefined) policy.caseManagementForUnstable = o.caseManagementForUnstable;
+	policy.intervals = {
+		unstable: { days: o.unstableDays ?? 14 },
+		basically_stable: { days: o.basicallyStableDays ?? 14 },
+		stable: { months: o.stableMonths ?? 3 },
+	};
+	return policy;
+}
+
+function merge(json: IDataObject, assessment: Assessment, o: Options): IDataObject {
+	const result: IDataObject = { ...assessment };
+	if (o.includeReasons === false) delete result.reasons;
+	const field = o.outputField ?? 'assessment';
+	return field === '' ? { ...json, ...result } : { ...json, [field]: result };
+}
+
+export class SmdRiskAssessment implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'SMD Risk Assessment',
+		name: 'smdRiskAssessment',
+		icon: { light: 'file:smd.svg', dark: 'file:smd.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{$parameter["outputMode"] === "perClassification" ? "Route by classification 按病情分类分流" : "Assess 危险性评估"}}',
+		description:
+			'Risk assessment 危险性评估 and condition classification 病情分类 of follow-up records of patients with severe mental disorders',
+		defaults: { name: 'SMD Risk Assessment' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{ $parameter.outputMode === "perClassification" ? [{ "type": "main", "displayName": "Unstable 不稳定" }, { "type": "main", "displayName": "Basically Stable 基本稳定" }, { "type": "main", "displayName": "Stable 稳定" }] : ["main"] }}`,
+		properties: riskAssessmentProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const perClassification = this.getNodeParameter('outputMode', 0) === 'perClassification';
+		const outputs: INodeExecutionData[][] = perClassification ? [[], [], []] : [[]];
+
+		for (let i = 0; i < items.length; i++) {
+			try {
+				const fieldNames = this.getNodeParameter('fieldNames', i, {}) as Partial<Record<ObservationField, string>>;
+				const options = this.getNodeParameter('options', i, {}) as Options;
+				const policy = resolveRiskPolicy(policyFrom(options));
+				const observation = observationFromRecord(items[i].json, stripEmpty(fieldNames));
+				const assessment = assessRisk(observation, policy);
+				const out = perClassification ? outputs[OUTPUT_ORDER.indexOf(assessment.classification)] : outputs[0];
+				out.push({ json: merge(items[i].json, assessment, options), pairedItem: { item: i } });
+			} catch (error) {
+				const field = error instanceof SmdInputError ? error.field : undefined;
+				const message = `Row ${i + 1}: ${(error as Error).message}`;
+				if (this.continueOnFail()) {
+					// Keep the input item whole and say what is wrong, so rows in = rows out.
+					outputs[0].push({
+						json: { ...items[i].json, error: message, ...(field ? { errorField: field } : {}) },
+						pairedItem: { item: i },
+					});
+					continue;
+				}
+				throw new NodeOperationError(this.getNode(), message, {
+					itemIndex: i,
+					description: field ? `Field: ${field}` : undefined,
+				});
+			}
+		}
+		return outputs;
+	}
+}
+
+function stripEmpty(names: Partial<Record<ObservationField, string>>): Partial<Record<ObservationField, string>> {
+	const out: Partial<Record<ObservationField, string>> = {};
+	for (const [k, v] of Object.entries(names)) if (typeof v === 'string' && v.trim() !== '') out[k as ObservationField] = v.trim();
+	return out;
+}
