@@ -99,7 +99,11 @@ const policySchema = z.object({
 function issueMessage(issue: z.ZodIssue): string {
 	if (issue.code === 'invalid_enum_value') return `must be one of ${issue.options.join(', ')}`;
 	if (issue.code === 'invalid_type') {
-		return issue.received === 'undefined' ? 'is required' : `must be ${issue.expected}, got ${issue.received}`;
+		if (issue.received === 'undefined') return 'is required';
+		const expected = String(issue.expected);
+		if (expected.includes('|')) return `must be one of ${expected.replace(/'/g, '').split(' | ').join(', ')}`;
+		if (expected === 'integer') return 'must be a whole number';
+		return `must be ${expected}, got ${issue.received}`;
 	}
 	if (issue.code === 'invalid_union') return 'must be true/false or an emergency trigger code';
 	return issue.message;
