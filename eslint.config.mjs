@@ -19,12 +19,14 @@ export default tseslint.config(
 	globalIgnores(['dist', 'node_modules', 'coverage', 'out', '.n8n-local']),
 	{
 		files: ['**/*.ts'],
-		extends: [js.configs.recommended, tseslint.configs.recommended, community],
-		rules: {
-			...selfHostedPackage,
-			'prefer-spread': 'off',
-			'no-console': 'error',
-		},
+		extends: [js.configs.recommended, tseslint.configs.recommended],
+		rules: { 'prefer-spread': 'off', 'no-console': 'error' },
+	},
+	{
+		// What ships to n8n: the nodes, credentials and the domain core they call.
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'lib/**/*.ts'],
+		extends: [community],
+		rules: selfHostedPackage,
 	},
 	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
 	{
@@ -48,13 +50,8 @@ export default tseslint.config(
 		},
 	},
 	{
-		// Tests, benchmarks and scripts are not shipped to n8n: they may print and use Node freely.
+		// Tests, benchmarks and dev scripts are not shipped (package.json "files"): they may print.
 		files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-		rules: {
-			'no-console': 'off',
-			'@n8n/community-nodes/no-restricted-imports': 'off',
-			'@n8n/community-nodes/no-restricted-globals': 'off',
-			'@n8n/community-nodes/require-node-api-error': 'off',
-		},
+		rules: { 'no-console': 'off' },
 	},
 );

@@ -10,6 +10,8 @@ export {
 	validateObservation,
 	resolveRiskPolicy,
 	describeInterval,
+	assessmentColumns,
+	ASSESSMENT_COLUMNS,
 	DEFAULT_RISK_POLICY,
 	POLICE_NOTIFY_MIN_LEVEL,
 } from './risk';

@@ -261,3 +261,27 @@ export function assessRisk(observation: Observation, options: Partial<RiskPolicy
 		reasons,
 	};
 }
+
+/** Chinese column names of an assessment laid out as spreadsheet columns. */
+export const ASSESSMENT_COLUMNS = {
+	riskLevel: '评定危险性级别',
+	classification: '病情分类',
+	actions: '处置措施',
+	nextFollowUpDate: '下次随访日期',
+	reasons: '评估依据',
+} as const;
+
+/**
+ * An assessment as flat spreadsheet columns with Chinese headers: labels instead of codes, lists
+ * joined with "；".
+ */
+export function assessmentColumns(a: Assessment, options: { includeReasons?: boolean } = {}): Record<string, string | number> {
+	const row: Record<string, string | number> = {
+		[ASSESSMENT_COLUMNS.riskLevel]: a.riskLevel,
+		[ASSESSMENT_COLUMNS.classification]: a.classificationLabel,
+		[ASSESSMENT_COLUMNS.actions]: a.actionLabels.join('；'),
+		[ASSESSMENT_COLUMNS.nextFollowUpDate]: a.nextFollowUpDate,
+	};
+	if (options.includeReasons !== false) row[ASSESSMENT_COLUMNS.reasons] = a.reasons.join('；');
+	return row;
+}

@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 import {
 	assessRisk,
+	assessmentColumns,
 	observationFromRecord,
 	resolveRiskPolicy,
 	SmdInputError,
@@ -23,6 +24,7 @@ import { riskAssessmentProperties } from './description';
 const OUTPUT_ORDER: Classification[] = ['unstable', 'basically_stable', 'stable'];
 
 interface Options {
+	resultFormat?: 'json' | 'columns';
 	outputField?: string;
 	includeReasons?: boolean;
 	jointFollowUpMinLevel?: number;
@@ -45,6 +47,7 @@ function policyFrom(o: Options): Partial<RiskPolicy> {
 }
 
 function merge(json: IDataObject, assessment: Assessment, o: Options): IDataObject {
+	if (o.resultFormat === 'columns') return { ...json, ...assessmentColumns(assessment, o) };
 	const result: IDataObject = { ...assessment };
 	if (o.includeReasons === false) delete result.reasons;
 	const field = o.outputField ?? 'assessment';
@@ -85,23 +88,28 @@ export class SmdRiskAssessment implements INodeType {
 				out.push({ json: merge(items[i].json, assessment, options), pairedItem: { item: i } });
 			} catch (error) {
 				const field = error instanceof SmdInputError ? error.field : undefined;
-				const message = `Row ${i + 1}: ${(error as Error).message}`;
-				if (this.continueOnFail()) {
-					// Keep the input item whole and say what is wrong, so rows in = rows out.
-					outputs[0].push({
-						json: { ...items[i].json, error: message, ...(field ? { errorField: field } : {}) },
-						pairedItem: { item: i },
-					});
-					continue;
-				}
-				throw new NodeOperationError(this.getNode(), message, {
+				const nodeError = new NodeOperationError(this.getNode(), `Row ${i + 1}: ${(error as Error).message}`, {
 					itemIndex: i,
 					description: field ? `Field: ${field}` : undefined,
 				});
+				if (!this.continueOnFail()) throw nodeError;
+				outputs[0].push({ json: errorJson(this.getNode().onError, items[i].json, nodeError.message, i, field), pairedItem: { item: i } });
 			}
 		}
 		return outputs;
 	}
+}
+
+/**
+ * The json of an item in error, keeping rows in = rows out with nothing lost. Under "Continue (using
+ * error output)" n8n routes items whose json holds only error/details to the error output and merges
+ * the input row back in (WorkflowExecute.handleNodeErrorOutput); under "Continue (using regular
+ * output)" the input row is kept here, with the error beside it.
+ */
+export function errorJson(onError: string | undefined, input: IDataObject, message: string, index: number, field?: string): IDataObject {
+	const details: IDataObject = { row: index + 1, ...(field ? { field } : {}) };
+	if (onError === 'continueErrorOutput') return { error: message, details };
+	return { ...input, error: message, errorDetails: details };
 }
 
 function stripEmpty(names: Partial<Record<ObservationField, string>>): Partial<Record<ObservationField, string>> {

@@ -110,7 +110,26 @@ export const riskAssessmentProperties: INodeProperties[] = [
 				name: 'outputField',
 				type: 'string',
 				default: 'assessment',
-				description: 'Name of the field that receives the assessment. Leave empty to merge its keys into the item.',
+				description:
+					'Name of the field that receives the assessment (JSON format). Leave empty to merge its keys into the item.',
+			},
+			{
+				displayName: 'Result Format',
+				name: 'resultFormat',
+				type: 'options',
+				options: [
+					{
+						name: 'JSON (Codes and Lists)',
+						value: 'json',
+						description: 'An object with riskLevel, classification, actions[], reasons[] and their Chinese labels',
+					},
+					{
+						name: 'Spreadsheet Columns (Chinese)',
+						value: 'columns',
+						description: 'Flat columns 评定危险性级别, 病情分类, 处置措施, 下次随访日期, 评估依据, ready for Convert to File',
+					},
+				],
+				default: 'json',
 			},
 			{
 				displayName: 'Stable: Months to Next Follow-Up',

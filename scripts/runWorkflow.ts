@@ -1,0 +1,119 @@
+/**
+ * Execute one of this package's workflow JSON files through n8n's execution engine (n8n-core
+ * WorkflowExecute, n8n's built-in nodes, this package's nodes from dist/), outside n8n.
+ *
+ *   node dist/scripts/runWorkflow.js workflows/X.json [--set name=value]... [--allow DIR]... [--items NODE]...
+ *
+ * --set changes a value of the workflow's "Settings 设置" node (as a user does in the editor),
+ * --allow adds a folder file nodes may use (n8n 2.x's N8N_RESTRICT_FILE_ACCESS_TO), --items prints
+ * the output items of a node. Prints one JSON object: { ok, error?, nodes: { name: [count per output] }, items }.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { IConnections, IDataObject, INode, IWorkflowSettings } from 'n8n-workflow';
+import { disposeHarness, runWorkflow, type RunResult } from './n8nEngine';
+import { nodeTypesFor } from './nodeTypes';
+
+export interface WorkflowJson {
+	name?: string;
+	nodes: INode[];
+	connections: IConnections;
+	settings?: IWorkflowSettings;
+}
+
+export const SETTINGS_NODE_TYPE = 'n8n-nodes-base.set';
+
+/** Set values on the workflow's Settings node (the first Edit Fields node). */
+export function applySettings(workflow: WorkflowJson, values: Record<string, string>): void {
+	if (Object.keys(values).length === 0) return;
+	const settings = workflow.nodes.find((n) => n.type === SETTINGS_NODE_TYPE);
+	const list = (settings?.parameters.assignments as { assignments?: Array<{ name: string; value: unknown }> } | undefined)
+		?.assignments;
+	if (!list) throw new Error(`${workflow.name ?? 'workflow'} has no Settings (Edit Fields) node`);
+	for (const [name, value] of Object.entries(values)) {
+		const a = list.find((x) => x.name === name);
+		if (!a) throw new Error(`Settings node has no field "${name}" (has: ${list.map((x) => x.name).join(', ')})`);
+		a.value = value;
+	}
+}
+
+export interface ExecuteOptions {
+	settings?: Record<string, string>;
+	/** Folders file nodes may read and write (N8N_RESTRICT_FILE_ACCESS_TO). */
+	allow?: string[];
+}
+
+export async function executeWorkflowFile(file: string, options: ExecuteOptions = {}): Promise<RunResult> {
+	const workflow = JSON.parse(readFileSync(file, 'utf8')) as WorkflowJson;
+	applySettings(workflow, options.settings ?? {});
+	if (options.allow?.length) {
+		// Read by n8n's SecurityConfig when the first file node runs in this process.
+		process.env.N8N_RESTRICT_FILE_ACCESS_TO = options.allow.map((d) => path.resolve(d)).join(';');
+	}
+	return await runWorkflow({ nodeTypes: nodeTypesFor(workflow), workflow });
+}
+
+export interface RunSummary {
+	ok: boolean;
+	error?: { message: string; node?: string; itemIndex?: number; description?: string };
+	nodes: Record<string, number[]>;
+	items: Record<string, IDataObject[][]>;
+}
+
+export function summarise(result: RunResult, itemsOf: string[] = []): RunSummary {
+	const nodes: Record<string, number[]> = {};
+	for (const name of Object.keys(result.runData)) {
+		nodes[name] = result.outputs(name).map((o) => o.length);
+	}
+	const items: Record<string, IDataObject[][]> = {};
+	for (const name of itemsOf) {
+		items[name] = result.runData[name] ? result.outputs(name).map((o) => o.map((i) => i.json)) : [];
+	}
+	const e = result.error as (Error & { description?: string; context?: { itemIndex?: number } }) | undefined;
+	return {
+		ok: !e,
+		...(e
+			? {
+					error: {
+						message: e.message,
+						node: result.run.data.resultData.lastNodeExecuted,
+						itemIndex: e.context?.itemIndex,
+						description: e.description ?? undefined,
+					},
+				}
+			: {}),
+		nodes,
+		items,
+	};
+}
+
+async function cli(argv: string[]): Promise<void> {
+	const file = argv[0];
+	if (!file || file.startsWith('--')) throw new Error('usage: runWorkflow.js WORKFLOW.json [--set k=v] [--allow DIR] [--items NODE]');
+	const settings: Record<string, string> = {};
+	const allow: string[] = [];
+	const itemsOf: string[] = [];
+	for (let i = 1; i < argv.length; i += 2) {
+		const value = argv[i + 1];
+		if (value === undefined) throw new Error(`${argv[i]} needs a value`);
+		if (argv[i] === '--set') {
+			const eq = value.indexOf('=');
+			if (eq < 1) throw new Error('--set takes name=value');
+			settings[value.slice(0, eq)] = value.slice(eq + 1);
+		} else if (argv[i] === '--allow') allow.push(value);
+		else if (argv[i] === '--items') itemsOf.push(value);
+		else throw new Error(`unknown option ${argv[i]}`);
+	}
+	const result = await executeWorkflowFile(path.resolve(file), { settings, allow });
+	process.stdout.write(JSON.stringify(summarise(result, itemsOf)) + '\n');
+	if (result.error) process.exitCode = 2;
+}
+
+if (require.main === module) {
+	cli(process.argv.slice(2))
+		.catch((error: Error) => {
+			process.stderr.write(`runWorkflow: ${error.message}\n`);
+			process.exitCode = 1;
+		})
+		.finally(() => disposeHarness());
+}
