@@ -1,0 +1,321 @@
+/**
+ * Registry import from a national-system style export (CSV in UTF-8 or GBK, or XLSX) with Chinese
+ * headers. Upsert by 患者编号, else by ID number; idempotent (an unchanged row writes nothing);
+ * per-row errors are reported while the good rows load; all good rows commit in one transaction or
+ * none do.
+ */
+import { parseClassification, parseDisorder, parseMedication, parseSex, parseStatus } from '../codes';
+import { normalizeDay } from '../dates';
+import { parseRiskLevel } from '../forms';
+import { parseIdNumber } from '../idNumber';
+import { nameKey, normalizeName } from '../name';
+import { openTable, type ReadTableOptions } from '../tabular';
+import { patientHash, type PatientInput, type RegistryStore, type UpsertOutcome } from './store';
+
+export type RegistryField = keyof Omit<PatientInput, 'nameKey' | 'extra' | 'nextFollowUpDate'>;
+
+/** Columns of a registry export: the Chinese header first, then accepted aliases. */
+export const REGISTRY_COLUMNS: Record<RegistryField, string[]> = {
+	patientNo: ['患者编号', '编号', 'patientNo', 'patientId'],
+	name: ['姓名', '患者姓名', 'name'],
+	sex: ['性别', 'sex', 'gender'],
+	idNumber: ['身份证号', '身份证号码', '公民身份号码', 'idNumber'],
+	birthDate: ['出生日期', 'birthDate'],
+	address: ['现住址', '现住地址', '住址', 'address'],
+	township: ['所属乡镇', '乡镇', '乡镇（街道）', '乡镇(街道)', 'township'],
+	diagnosis: ['诊断', '疾病诊断', '目前诊断', 'diagnosis'],
+	status: ['管理状态', 'status'],
+	riskLevel: ['危险性评估', '危险性', '危险性级别', 'riskLevel'],
+	classification: ['病情分类', 'classification'],
+	lastFollowUpDate: ['末次随访日期', '最近随访日期', 'lastFollowUpDate'],
+	medication: ['服药情况', '服药依从性', 'medication'],
+	guardian: ['监护人', '监护人姓名', 'guardian'],
+	guardianPhone: ['监护人电话', '监护人联系电话', 'guardianPhone'],
+};
+
+export const REGISTRY_FIELD_LABELS: Record<RegistryField, string> = Object.fromEntries(
+	Object.entries(REGISTRY_COLUMNS).map(([k, v]) => [k, v[0]]),
+) as Record<RegistryField, string>;
+
+/** Longest text accepted per field; anything longer is a row error naming the field. */
+const MAX_LENGTH: Partial<Record<RegistryField, number>> = {
+	patientNo: 64,
+	name: 50,
+	address: 300,
+	township: 50,
+	guardian: 50,
+	guardianPhone: 40,
+};
+const MAX_EXTRA_LENGTH = 2000;
+
+export interface RowError {
+	row: number;
+	line: number;
+	field: string;
+	code: string;
+	message: string;
+}
+
+export interface ImportReport {
+	format: string;
+	encoding?: string;
+	rows: number;
+	inserted: number;
+	updated: number;
+	unchanged: number;
+	rejected: number;
+	errors: RowError[];
+	warnings: RowError[];
+	/** Internal ids of the patients written or confirmed (for the audit trail). */
+	patientIds: number[];
+	durationMs: number;
+}
+
+/** Map each registry field to the header present in the file (first alias found). */
+export function mapHeaders(headers: string[]): { fields: Partial<Record<RegistryField, string>>; unknown: string[] } {
+	const fields: Partial<Record<RegistryField, string>> = {};
+	const used = new Set<string>();
+	const norm = (h: string) => h.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+	const byNorm = new Map(headers.map((h) => [norm(h), h]));
+	for (const [field, aliases] of Object.entries(REGISTRY_COLUMNS) as Array<[RegistryField, string[]]>) {
+		for (const a of aliases) {
+			const h = byNorm.get(norm(a));
+			if (h !== undefined && !used.has(h)) {
+				fields[field] = h;
+				used.add(h);
+				break;
+			}
+		}
+	}
+	return { fields, unknown: headers.filter((h) => !used.has(h)) };
+}
+
+const FORMULA = /^[=@]|^[+-](?!\d+$)(?=.*[A-Za-z(!|])/;
+
+type Parsed = { patient: PatientInput; warnings: Array<Omit<RowError, 'row' | 'line'>> };
+
+/** A row that cannot be imported, naming the field; the message never contains the value. */
+export class RowProblem extends Error {
+	constructor(
+		readonly field: string,
+		readonly code: string,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+/**
+ * One export row → a patient, or a RowProblem naming the field. Messages never contain values.
+ */
+export function patientFromRow(
+	values: Record<string, string>,
+	fields: Partial<Record<RegistryField, string>>,
+	unknown: string[],
+	today?: string,
+): Parsed {
+	const warnings: Parsed['warnings'] = [];
+	const label = (f: RegistryField) => `${REGISTRY_FIELD_LABELS[f]} (${f})`;
+	const get = (f: RegistryField): string => {
+		const h = fields[f];
+		const v = h === undefined ? '' : (values[h] ?? '').trim();
+		const max = MAX_LENGTH[f];
+		if (max && v.length > max) throw new RowProblem(f, 'too_long', `${label(f)} is longer than ${max} characters`);
+		if ((f === 'patientNo' || f === 'name' || f === 'idNumber') && FORMULA.test(v)) {
+			throw new RowProblem(f, 'formula', `${label(f)} looks like a spreadsheet formula, not a value`);
+		}
+		return v;
+	};
+	const bad = (f: RegistryField, what: string, code = 'invalid') => new RowProblem(f, code, `${label(f)} ${what}`);
+
+	const patientNo = get('patientNo') || null;
+	const rawName = get('name');
+	const name = normalizeName(rawName);
+	if (!name) throw bad('name', rawName ? 'is not a usable name' : 'is required', rawName ? 'invalid' : 'required');
+
+	const rawId = get('idNumber');
+	let idNumber: string | null = null;
+	let sex = parseSex(get('sex'));
+	if (sex === undefined) throw bad('sex', 'must be 男/女 (male/female)');
+	let birthDate: string | null = null;
+	const rawBirth = get('birthDate');
+	if (rawBirth) {
+		birthDate = normalizeDay(rawBirth);
+		if (!birthDate) throw bad('birthDate', 'is not a real date');
+	}
+	if (rawId) {
+		const id = parseIdNumber(rawId, today ? { today } : {});
+		if (!id.ok) throw new RowProblem('idNumber', id.code, `${label('idNumber')}: ${id.error}`);
+		idNumber = id.id;
+		if (sex && sex !== id.sex) warnings.push({ field: 'sex', code: 'conflict', message: `${label('sex')} differs from the ID number; the ID number is used` });
+		if (birthDate && birthDate !== id.birthDate) {
+			warnings.push({ field: 'birthDate', code: 'conflict', message: `${label('birthDate')} differs from the ID number; the ID number is used` });
+		}
+		sex = id.sex;
+		birthDate = id.birthDate;
+	}
+	if (!patientNo && !idNumber) throw bad('patientNo', 'or 身份证号 (idNumber) is required to identify the patient', 'required');
+
+	const rawDiagnosis = get('diagnosis');
+	let diagnosis: string | null = parseDisorder(rawDiagnosis) ?? null;
+	if (rawDiagnosis && !diagnosis) {
+		diagnosis = rawDiagnosis.slice(0, 100);
+		warnings.push({ field: 'diagnosis', code: 'unknown', message: `${label('diagnosis')} is not one of the six disorders; kept as text` });
+	}
+	const status = parseStatus(get('status'));
+	if (status === undefined) throw bad('status', 'must be 在管/失访/死亡/迁出/拒绝管理');
+	let riskLevel: number | null = null;
+	try {
+		riskLevel = parseRiskLevel(get('riskLevel')) ?? null;
+	} catch {
+		throw bad('riskLevel', 'must be 0–5 (for example 3 or "3级")');
+	}
+	const classification = parseClassification(get('classification'));
+	if (classification === undefined) throw bad('classification', 'must be 稳定/基本稳定/不稳定');
+	const rawLast = get('lastFollowUpDate');
+	const lastFollowUpDate = rawLast ? normalizeDay(rawLast) : null;
+	if (rawLast && !lastFollowUpDate) throw bad('lastFollowUpDate', 'is not a real date');
+	const medication = parseMedication(get('medication'));
+	if (medication === undefined) throw bad('medication', 'must be 规律服药/间断服药/不服药/医嘱勿需服药');
+
+	const extra: Record<string, string> = {};
+	for (const h of unknown) {
+		const v = (values[h] ?? '').trim();
+		if (v === '') continue;
+		if (v.length > MAX_EXTRA_LENGTH) throw new RowProblem(h, 'too_long', `${h} is longer than ${MAX_EXTRA_LENGTH} characters`);
+		extra[h] = v;
+	}
+
+	return {
+		patient: {
+			patientNo,
+			name,
+			nameKey: nameKey(name),
+			sex,
+			idNumber,
+			birthDate,
+			address: get('address') || null,
+			township: get('township') || null,
+			diagnosis,
+			status: status ?? 'active',
+			riskLevel,
+			classification: classification ?? null,
+			lastFollowUpDate,
+			nextFollowUpDate: null, // filled in by the store from the last follow-up
+			medication: medication ?? null,
+			guardian: get('guardian') || null,
+			guardianPhone: get('guardianPhone') || null,
+			extra,
+		},
+		warnings,
+	};
+}
+
+export interface ImportOptions extends Pick<ReadTableOptions, 'fileName' | 'encoding' | 'sheet'> {
+	/** Called every `progressEvery` rows (default 50,000) and at the end. */
+	onProgress?: (rowsRead: number) => void;
+	progressEvery?: number;
+	/** The day birth dates may not pass (default today). */
+	today?: string;
+}
+
+/** Columns the file must have: a name, and 患者编号 or 身份证号. */
+function checkRequired(fields: Partial<Record<RegistryField, string>>): void {
+	if (!fields.name) throw new ImportFileError('missing_column', 'the file has no 姓名 (name) column');
+	if (!fields.patientNo && !fields.idNumber) {
+		throw new ImportFileError('missing_column', 'the file has neither a 患者编号 (patientNo) nor a 身份证号 (idNumber) column');
+	}
+}
+
+export class ImportFileError extends Error {
+	constructor(
+		readonly code: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'ImportFileError';
+	}
+}
+
+/**
+ * Import a registry export into the store. Bad rows are reported (row, line, field) and skipped;
+ * the good rows are written in one transaction. A file-level problem (unreadable, missing column)
+ * throws ImportFileError or TableError and writes nothing.
+ */
+export async function importRegistryFile(store: RegistryStore, data: Uint8Array, options: ImportOptions = {}): Promise<ImportReport> {
+	const started = Date.now();
+	const table = await openTable(data, { fileName: options.fileName, encoding: options.encoding, sheet: options.sheet });
+	const { fields, unknown } = mapHeaders(table.headers);
+	checkRequired(fields);
+
+	const report: ImportReport = {
+		format: table.format,
+		encoding: table.encoding,
+		rows: 0,
+		inserted: 0,
+		updated: 0,
+		unchanged: 0,
+		rejected: 0,
+		errors: [],
+		warnings: [],
+		patientIds: [],
+		durationMs: 0,
+	};
+	const seenNo = new Map<string, number>();
+	const every = options.progressEvery ?? 50_000;
+	const counts: Record<UpsertOutcome, number> = { inserted: 0, updated: 0, unchanged: 0 };
+
+	// One transaction over the whole file, streamed: either every good row is written or none is.
+	const ids = new Set<number>();
+	const now = new Date().toISOString();
+	await store.transactionAsync(async () => {
+		for await (const row of table.rows) {
+			report.rows++;
+			if (report.rows % every === 0) options.onProgress?.(report.rows);
+			const reject = (field: string, code: string, message: string) => {
+				report.rejected++;
+				report.errors.push({ row: row.row, line: row.line, field, code, message: `Row ${row.row} (line ${row.line}): ${message}` });
+			};
+			const cellIssue = row.issues.find((i) => i.code === 'control_chars');
+			if (cellIssue) {
+				reject(cellIssue.field, cellIssue.code, cellIssue.message);
+				continue;
+			}
+			let parsed: Parsed;
+			try {
+				parsed = patientFromRow(row.values, fields, unknown, options.today);
+			} catch (error) {
+				if (!(error instanceof RowProblem)) throw error;
+				reject(error.field, error.code, error.message);
+				continue;
+			}
+			const { patient, warnings } = parsed;
+			for (const w of warnings) report.warnings.push({ row: row.row, line: row.line, ...w });
+			const key = patient.patientNo ?? `id:${patient.idNumber}`;
+			const earlier = seenNo.get(key);
+			if (earlier !== undefined) {
+				report.warnings.push({
+					row: row.row,
+					line: row.line,
+					field: patient.patientNo ? 'patientNo' : 'idNumber',
+					code: 'duplicate',
+					message: `Row ${row.row} (line ${row.line}) repeats the patient of row ${earlier}; the later row wins`,
+				});
+			}
+			seenNo.set(key, row.row);
+			try {
+				const { outcome, id } = store.upsertPatient(patient, patientHash(patient), now);
+				counts[outcome]++;
+				ids.add(id);
+			} catch (error) {
+				if ((error as Error).name !== 'RegistryError') throw error; // unexpected: roll everything back
+				reject('idNumber', 'conflict', (error as Error).message);
+			}
+		}
+	});
+	report.patientIds = [...ids];
+	options.onProgress?.(report.rows);
+	Object.assign(report, counts);
+	report.durationMs = Date.now() - started;
+	return report;
+}
