@@ -1,0 +1,206 @@
+/**
+ * Linking person records (a police list row, a referral) to registry patients (DESIGN.md §6).
+ *
+ * A wrong automatic link is the worst error this system can make, so only one case links
+ * automatically (`matched`): the normalised ID number is identical and the names agree after
+ * normalisation. Everything else that looks like the same person is `probable` (one candidate) or
+ * `ambiguous` (several), with the candidates and the reason, for a person to decide.
+ */
+import { idCheckChar, parseIdNumber } from './idNumber';
+import { nameKey } from './name';
+import type { Patient } from './registry/store';
+
+export type MatchStatus = 'matched' | 'probable' | 'ambiguous' | 'unmatched' | 'invalid';
+
+export type CandidateReason =
+	| 'id_match_name_differs'
+	| 'id_match_no_name'
+	| 'id_typo_name_agrees'
+	| 'name_birth_match_id_differs'
+	| 'name_match_registry_has_no_id'
+	| 'name_match'
+	| 'name_birth_match';
+
+export const CANDIDATE_REASON_LABELS: Record<CandidateReason, string> = {
+	id_match_name_differs: '身份证号一致但姓名不一致',
+	id_match_no_name: '身份证号一致但名单未提供可用姓名',
+	id_typo_name_agrees: '身份证号疑似录入错误（一位数字错误或相邻两位颠倒），姓名一致',
+	name_birth_match_id_differs: '姓名和出生日期一致，身份证号不同',
+	name_match_registry_has_no_id: '姓名一致，登记库中该患者无身份证号',
+	name_match: '姓名一致（无身份证号可核对）',
+	name_birth_match: '姓名和出生日期一致（名单无身份证号）',
+};
+
+export interface MatchCandidate {
+	/** Registry 患者编号. */
+	patientId: string;
+	reason: CandidateReason;
+}
+
+export interface MatchResult {
+	matchStatus: MatchStatus;
+	/** Registry 患者编号 when matched (or the single probable candidate is not linked: null). */
+	patientId: string | null;
+	/** The linked patient (matched) — for triage; never serialised as is. */
+	patient: Patient | null;
+	candidates: MatchCandidate[];
+	/** Candidate patients in the order of `candidates`. */
+	candidatePatients: Patient[];
+	reasons: string[];
+	/** The normalised 18-character ID when it was usable (valid or upgraded from 15 digits). */
+	idNumber: string | null;
+	nameKey: string;
+	birthDate: string | null;
+}
+
+export interface PersonRecord {
+	name?: unknown;
+	idNumber?: unknown;
+	/** A birth date given separately (YYYY-MM-DD), used when there is no usable ID. */
+	birthDate?: string | null;
+}
+
+/** What the matcher needs from a registry (RegistryStore has it). */
+export interface MatchSource {
+	getByIdNumber(id: string): Patient | undefined;
+	findByIdNumbers(ids: string[]): Patient[];
+	findByNameKeyAndBirth(nameKey: string, birthDate: string): Patient[];
+	findByNameKey(nameKey: string, limit?: number): Patient[];
+}
+
+/** Text that stands in for "no name" in lists: 不详, 无, 未知, 合计, / … */
+const PLACEHOLDER_NAMES = new Set(['不详', '无', '未知', '无名', '无名氏', '合计', '总计', '小计', '姓名', 'NULL', 'NA', 'N/A', '空']);
+
+/** The comparison key of a name, or '' when it is not a usable name. */
+export function usableNameKey(raw: unknown): string {
+	const key = nameKey(raw);
+	if (!key || PLACEHOLDER_NAMES.has(key)) return '';
+	if (/^[\p{P}\p{S}\d]+$/u.test(key)) return '';
+	return key;
+}
+
+/**
+ * 18-character IDs one keystroke away from `text` that pass the check: one character substituted
+ * (GB 11643's MOD 11-2 gives exactly one fitting value per position) or two adjacent ones swapped.
+ */
+export function idTypoVariants(text: string): string[] {
+	if (!/^\d{17}[\dX]$/.test(text)) return [];
+	const out = new Set<string>();
+	const chars = text.split('');
+	// A wrong check character: the body with its own check.
+	out.add(text.slice(0, 17) + idCheckChar(text.slice(0, 17)));
+	for (let pos = 0; pos < 17; pos++) {
+		for (let d = 0; d <= 9; d++) {
+			if (String(d) === chars[pos]) continue;
+			const body = text.slice(0, pos) + d + text.slice(pos + 1, 17);
+			if (idCheckChar(body) === text[17]) out.add(body + text[17]);
+		}
+	}
+	for (let pos = 0; pos < 17; pos++) {
+		if (chars[pos] === chars[pos + 1]) continue;
+		const swapped = [...chars];
+		[swapped[pos], swapped[pos + 1]] = [swapped[pos + 1], swapped[pos]];
+		const s = swapped.join('');
+		if (/^\d{17}[\dX]$/.test(s) && idCheckChar(s.slice(0, 17)) === s[17]) out.add(s);
+	}
+	out.delete(text);
+	return [...out];
+}
+
+function birthFromIdText(text: string): string | null {
+	const m = /^\d{6}(\d{4})(\d{2})(\d{2})/.exec(text);
+	if (!m) return null;
+	const d = `${m[1]}-${m[2]}-${m[3]}`;
+	return /^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(d) ? d : null;
+}
+
+export interface MatchOptions {
+	/** Day after which birth dates are impossible (default today). */
+	today?: string;
+	/** Most name-only candidates listed (default 10). */
+	maxCandidates?: number;
+}
+
+export class Matcher {
+	constructor(
+		private readonly source: MatchSource,
+		private readonly options: MatchOptions = {},
+	) {}
+
+	match(record: PersonRecord): MatchResult {
+		const key = usableNameKey(record.name);
+		const rawId = record.idNumber;
+		const hasIdText = rawId !== undefined && rawId !== null && String(rawId).trim() !== '';
+		const id = hasIdText ? parseIdNumber(rawId, this.options.today ? { today: this.options.today } : {}) : null;
+		const result: MatchResult = {
+			matchStatus: 'unmatched',
+			patientId: null,
+			patient: null,
+			candidates: [],
+			candidatePatients: [],
+			reasons: [],
+			idNumber: id?.ok ? id.id : null,
+			nameKey: key,
+			birthDate: id?.ok ? id.birthDate : (record.birthDate ?? null),
+		};
+		const add = (p: Patient, reason: CandidateReason) => {
+			if (result.candidatePatients.some((c) => c.id === p.id)) return;
+			result.candidatePatients.push(p);
+			result.candidates.push({ patientId: p.patientNo, reason });
+		};
+
+		if (id?.ok) {
+			if (id.legacy15) result.reasons.push('15位身份证号已升位为18位后比对');
+			const p = this.source.getByIdNumber(id.id);
+			if (p) {
+				if (key && key === p.nameKey) {
+					result.matchStatus = 'matched';
+					result.patientId = p.patientNo;
+					result.patient = p;
+					result.reasons.push('身份证号一致且姓名一致：自动关联');
+					return result;
+				}
+				add(p, key ? 'id_match_name_differs' : 'id_match_no_name');
+				if (key) for (const c of this.source.findByNameKeyAndBirth(key, id.birthDate)) add(c, 'name_birth_match_id_differs');
+			} else {
+				if (key) {
+					for (const c of this.source.findByNameKeyAndBirth(key, id.birthDate)) add(c, 'name_birth_match_id_differs');
+					for (const c of this.source.findByNameKey(key, this.max())) if (!c.idNumber) add(c, 'name_match_registry_has_no_id');
+				}
+			}
+		} else {
+			if (id && !id.ok) result.reasons.push(`身份证号无效：${id.error}`);
+			const text = id && !id.ok ? id.normalized ?? '' : '';
+			if (key && text && id && !id.ok && (id.code === 'bad_check' || id.code === 'bad_date' || id.code === 'bad_region')) {
+				for (const c of this.source.findByIdNumbers(idTypoVariants(text))) if (c.nameKey === key) add(c, 'id_typo_name_agrees');
+				const birth = birthFromIdText(text);
+				if (birth) for (const c of this.source.findByNameKeyAndBirth(key, birth)) add(c, 'name_birth_match_id_differs');
+			}
+			if (key && result.candidates.length === 0) {
+				const birth = record.birthDate ?? null;
+				const byName = birth ? this.source.findByNameKeyAndBirth(key, birth) : this.source.findByNameKey(key, this.max() + 1);
+				for (const c of byName.slice(0, this.max())) add(c, birth ? 'name_birth_match' : 'name_match');
+				if (byName.length > this.max()) result.reasons.push(`同名患者超过${this.max()}人，仅列出前${this.max()}人`);
+			}
+			if (!key && result.candidates.length === 0) {
+				result.matchStatus = 'invalid';
+				result.reasons.push(hasIdText ? '姓名缺失且身份证号无效：信息不足' : '姓名和身份证号均缺失：信息不足');
+				return result;
+			}
+		}
+
+		if (result.candidates.length === 0) {
+			result.matchStatus = 'unmatched';
+			result.reasons.push('登记库中未找到该人员');
+		} else {
+			result.matchStatus = result.candidates.length === 1 ? 'probable' : 'ambiguous';
+			for (const reason of new Set(result.candidates.map((c) => c.reason))) result.reasons.push(CANDIDATE_REASON_LABELS[reason]);
+			result.reasons.push(result.candidates.length === 1 ? '疑似同一人，需人工核对' : `有${result.candidates.length}名候选患者，需人工核对`);
+		}
+		return result;
+	}
+
+	private max(): number {
+		return this.options.maxCandidates ?? 10;
+	}
+}
