@@ -22,3 +22,43 @@ export { normalizeDay, addInterval, parseIsoDay, formatIsoDay } from './dates';
 export type { Interval } from './dates';
 export { SmdInputError } from './errors';
 export * from './vocabulary';
+export { parseStatus, parseClassification, parseMedication, parseDisorder, parseSex } from './codes';
+export { maskIdNumber, maskName, maskAddress } from './mask';
+export {
+	RegistryStore,
+	RegistryError,
+	defaultRegistryPath,
+	patientToJson,
+	patientHash,
+	REGISTRY_FILE_ENV,
+	SCHEMA_VERSION,
+	MIGRATIONS,
+} from './registry/store';
+export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter, OpenOptions, UpsertOutcome } from './registry/store';
+export {
+	importRegistryFile,
+	mapHeaders,
+	patientFromRow,
+	RowProblem,
+	ImportFileError,
+	REGISTRY_COLUMNS,
+	REGISTRY_FIELD_LABELS,
+} from './registry/import';
+export type { ImportReport, ImportOptions, RowError, RegistryField } from './registry/import';
+export { Matcher, idTypoVariants, usableNameKey, CANDIDATE_REASON_LABELS } from './matching';
+export type { MatchResult, MatchStatus, MatchCandidate, CandidateReason, PersonRecord, MatchSource, MatchOptions } from './matching';
+export {
+	Triage,
+	TRIAGE_CATEGORIES,
+	TRIAGE_ACTIONS,
+	DEFAULT_TRIAGE_POLICY,
+	resolveTriagePolicy,
+	countByCategory,
+	nextFollowUpDue,
+	POLICE_COLUMNS,
+	mapPoliceHeaders,
+	policeRowFrom,
+} from './triage';
+export type { TriageCategory, TriageResult, TriagePolicy, TriagePolicyInput, PoliceListRow, Priority, PoliceField, TriageOptions } from './triage';
+export * from './tabular';
+export * from './reports';

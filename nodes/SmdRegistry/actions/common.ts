@@ -1,0 +1,47 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { defaultRegistryPath, RegistryError, RegistryStore, REGISTRY_FILE_ENV } from '../../../lib';
+
+export const registryFileProperty: INodeProperties = {
+	displayName: 'Registry File',
+	name: 'registryFile',
+	type: 'string',
+	default: '',
+	placeholder: '/home/node/.n8n/smd/registry.sqlite',
+	description: `Path of the embedded registry (SQLite). Leave empty for the file named by the ${REGISTRY_FILE_ENV} environment variable, else the n8n user folder's .n8n/smd/registry.sqlite.`,
+};
+
+/** Open the registry for this execution, run `fn`, always close it. */
+export async function withRegistry<T>(ctx: IExecuteFunctions, fn: (store: RegistryStore) => Promise<T>): Promise<T> {
+	const configured = (ctx.getNodeParameter('registryFile', 0, '') as string).trim();
+	let store: RegistryStore;
+	try {
+		store = RegistryStore.open(configured || defaultRegistryPath());
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+			description: error instanceof RegistryError ? 'Check the Registry File parameter' : undefined,
+		});
+	}
+	try {
+		return await fn(store);
+	} finally {
+		store.close();
+	}
+}
+
+/** Audit-trail context of the running node. */
+export function auditContext(ctx: IExecuteFunctions) {
+	return { workflowId: ctx.getWorkflow().id ?? null, executionId: ctx.getExecutionId() ?? null, node: ctx.getNode().name };
+}
+
+/** `{ row, field }` of an item error, as n8n's error output expects it beside `error`. */
+export function itemErrorJson(
+	onError: string | undefined,
+	input: Record<string, unknown>,
+	message: string,
+	index: number,
+	field?: string,
+): Record<string, unknown> {
+	const details = { row: index + 1, ...(field ? { field } : {}) };
+	if (onError === 'continueErrorOutput') return { error: message, details };
+	return { ...input, error: message, errorDetails: details };
+}

@@ -1,0 +1,235 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	mapPoliceHeaders,
+	Matcher,
+	openTable,
+	policeRowFrom,
+	Triage,
+	TRIAGE_CATEGORIES,
+	type RegistryStore,
+	type TriageCategory,
+	type TriagePolicyInput,
+} from '../../../lib';
+import { auditContext } from './common';
+
+const show = { resource: ['list'] };
+
+export const TRIAGE_OUTPUT_ORDER = Object.keys(TRIAGE_CATEGORIES) as TriageCategory[];
+
+export const listOperations: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show },
+	options: [
+		{ name: 'Match', value: 'match', action: 'Match people to patients', description: 'Link each row to a registry patient (auto-link only on identical ID and agreeing name)' },
+		{ name: 'Read File', value: 'readFile', action: 'Read a list file', description: 'One item per row of a CSV (UTF-8 or GBK) or XLSX list, with its row and line numbers' },
+		{ name: 'Triage', value: 'triage', action: 'Triage a police list', description: 'Sort every row into one of seven categories with action, township, priority and due date' },
+	],
+	default: 'triage',
+};
+
+export const listFields: INodeProperties[] = [
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		displayOptions: { show: { ...show, operation: ['readFile'] } },
+		default: 'data',
+		required: true,
+		description: 'Binary field holding the list file',
+	},
+	{
+		displayName: 'Options',
+		name: 'readOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		displayOptions: { show: { ...show, operation: ['readFile'] } },
+		default: {},
+		options: [
+			{
+				displayName: 'CSV Encoding',
+				name: 'encoding',
+				type: 'options',
+				options: [
+					{ name: 'Detect (UTF-8, Else GBK)', value: 'auto' },
+					{ name: 'UTF-8', value: 'utf-8' },
+					{ name: 'GBK / GB18030', value: 'gb18030' },
+				],
+				default: 'auto',
+			},
+			{ displayName: 'Sheet', name: 'sheet', type: 'string', default: '', description: 'XLSX sheet name; empty for the first sheet' },
+		],
+	},
+	{
+		displayName: 'As-Of Date',
+		name: 'asOf',
+		type: 'string',
+		required: true,
+		displayOptions: { show: { ...show, operation: ['triage'] } },
+		default: "={{ $today.toFormat('yyyy-MM-dd') }}",
+		description: 'The day of the triage (YYYY-MM-DD): due dates and overdue follow-ups count from it',
+	},
+	{
+		displayName: 'Output',
+		name: 'outputMode',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { ...show, operation: ['triage'] } },
+		options: [
+			{ name: 'Single Output', value: 'single' },
+			{ name: 'One Output per Category', value: 'perCategory', description: '在管, 随访逾期, 失访, 死亡/迁出, 未登记线索, 人工核对, 信息不足' },
+		],
+		default: 'single',
+	},
+	{
+		displayName: 'Policy',
+		name: 'policy',
+		type: 'collection',
+		placeholder: 'Add Policy Setting',
+		displayOptions: { show: { ...show, operation: ['triage'] } },
+		default: {},
+		options: [
+			{
+				displayName: 'Due Days (JSON)',
+				name: 'dueDays',
+				type: 'json',
+				default: '{}',
+				description:
+					'Days to the due date per category and priority, e.g. {"new_clue": {"high": 3, "normal": 10}}. Categories: managed, followup_overdue, lost, closed, new_clue, review, invalid.',
+			},
+			{
+				displayName: 'High Priority From Risk Level',
+				name: 'highPriorityMinRiskLevel',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 6 },
+				default: 3,
+				description: 'Registry risk level from which a row is high priority (6 turns it off)',
+			},
+			{
+				displayName: 'High Priority Police Categories',
+				name: 'highPriorityPoliceCategories',
+				type: 'string',
+				default: '肇事肇祸',
+				description: 'Values of 人员类别 that make a row high priority, separated by commas',
+			},
+			{ displayName: 'Overdue Grace Days', name: 'overdueGraceDays', type: 'number', typeOptions: { minValue: 0 }, default: 0 },
+		],
+	},
+];
+
+interface PolicyParams {
+	dueDays?: string | IDataObject;
+	highPriorityMinRiskLevel?: number;
+	highPriorityPoliceCategories?: string;
+	overdueGraceDays?: number;
+}
+
+function policyFrom(ctx: IExecuteFunctions, p: PolicyParams): TriagePolicyInput {
+	const policy: TriagePolicyInput = {};
+	if (p.dueDays !== undefined && p.dueDays !== '') {
+		let parsed: unknown = p.dueDays;
+		if (typeof p.dueDays === 'string') {
+			try {
+				parsed = JSON.parse(p.dueDays);
+			} catch {
+				throw new NodeOperationError(ctx.getNode(), 'Policy → Due Days is not valid JSON');
+			}
+		}
+		policy.dueDays = parsed as TriagePolicyInput['dueDays'];
+	}
+	if (p.highPriorityMinRiskLevel !== undefined) policy.highPriorityMinRiskLevel = p.highPriorityMinRiskLevel;
+	if (p.highPriorityPoliceCategories !== undefined) {
+		policy.highPriorityPoliceCategories = p.highPriorityPoliceCategories.split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
+	}
+	if (p.overdueGraceDays !== undefined) policy.overdueGraceDays = p.overdueGraceDays;
+	return policy;
+}
+
+/** Header mapping per distinct set of item keys (items from one file share one). */
+function headerCache() {
+	const cache = new Map<string, ReturnType<typeof mapPoliceHeaders>>();
+	return (json: IDataObject) => {
+		const keys = Object.keys(json);
+		const sig = keys.join('\u0001');
+		let fields = cache.get(sig);
+		if (!fields) {
+			fields = mapPoliceHeaders(keys);
+			cache.set(sig, fields);
+		}
+		return fields;
+	};
+}
+
+/** The 1-based row of an item: its `row` field from Read File, else its position. */
+function rowOf(json: IDataObject, index: number): number {
+	return typeof json.row === 'number' && Number.isInteger(json.row) && json.row > 0 ? json.row : index + 1;
+}
+
+export async function executeList(this: IExecuteFunctions, store: RegistryStore, operation: string): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+
+	if (operation === 'readFile') {
+		const out: INodeExecutionData[] = [];
+		for (let i = 0; i < items.length; i++) {
+			const prop = this.getNodeParameter('binaryPropertyName', i) as string;
+			const options = this.getNodeParameter('readOptions', i, {}) as { encoding?: 'auto' | 'utf-8' | 'gb18030'; sheet?: string };
+			try {
+				const binary = this.helpers.assertBinaryData(i, prop);
+				const data = await this.helpers.getBinaryDataBuffer(i, prop);
+				const table = await openTable(data, { fileName: binary.fileName, encoding: options.encoding, sheet: options.sheet || undefined });
+				for await (const r of table.rows) {
+					const json: IDataObject = { row: r.row, line: r.line, ...r.values };
+					if (r.issues.length) json.cellIssues = r.issues.map((x) => ({ field: x.field, code: x.code, message: x.message }));
+					out.push({ json, pairedItem: { item: i } });
+				}
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), `Item ${i + 1}: ${(error as Error).message}`, { itemIndex: i });
+			}
+		}
+		return [out];
+	}
+
+	if (operation === 'match') {
+		const touched: number[] = [];
+		const matcher = new Matcher(store);
+		const fieldsOf = headerCache();
+		const out = items.map((item, i) => {
+			const input = policeRowFrom(item.json, rowOf(item.json, i), undefined, fieldsOf(item.json));
+			const m = matcher.match({ name: input.name, idNumber: input.idNumber });
+			if (m.patient) touched.push(m.patient.id);
+			for (const c of m.candidatePatients) touched.push(c.id);
+			return {
+				json: { ...item.json, match: { matchStatus: m.matchStatus, patientId: m.patientId, candidates: m.candidates, reasons: m.reasons } as unknown as IDataObject },
+				pairedItem: { item: i },
+			};
+		});
+		store.audit({ ...auditContext(this), operation: 'list.match', patientIds: touched, detail: { rows: items.length } });
+		return [out];
+	}
+
+	if (operation !== 'triage') throw new NodeOperationError(this.getNode(), `Unknown list operation ${operation}`);
+	const asOf = String(this.getNodeParameter('asOf', 0) ?? '').trim();
+	const perCategory = this.getNodeParameter('outputMode', 0) === 'perCategory';
+	let triage: Triage;
+	try {
+		triage = new Triage(store, { asOf, policy: policyFrom(this, this.getNodeParameter('policy', 0, {}) as PolicyParams) });
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message);
+	}
+	const outputs: INodeExecutionData[][] = perCategory ? TRIAGE_OUTPUT_ORDER.map(() => []) : [[]];
+	const counts: Record<string, number> = {};
+	const fieldsOf = headerCache();
+	for (let i = 0; i < items.length; i++) {
+		const json = items[i].json;
+		const row = policeRowFrom(json, rowOf(json, i), typeof json.line === 'number' ? json.line : undefined, fieldsOf(json));
+		const result = triage.triageRow(row);
+		if ((i + 1) % 50_000 === 0) this.logger.info(`SMD triage: ${i + 1} of ${items.length} rows`);
+		counts[result.category] = (counts[result.category] ?? 0) + 1;
+		const out = perCategory ? outputs[TRIAGE_OUTPUT_ORDER.indexOf(result.category)] : outputs[0];
+		out.push({ json: { ...json, ...(result as unknown as IDataObject) }, pairedItem: { item: i } });
+	}
+	store.audit({ ...auditContext(this), operation: 'list.triage', patientIds: [...triage.patientsRead], detail: { rows: items.length, asOf, counts } });
+	return outputs;
+}
