@@ -1,10 +1,10 @@
 /**
- * The main job (for now): assess a batch of follow-up records with the SMD Risk Assessment node by
+ * Follow-up demo: assess a batch of follow-up records with the SMD Risk Assessment node by
  * executing workflows/follow-up-risk-assessment.json through n8n's execution engine (n8n-core's
  * WorkflowExecute with n8n's built-in file nodes and this package's nodes).
  *
- *   npm run demo                                   the synthetic example records
- *   npm run demo -- --input F.csv --out DIR        your own follow-up CSV (UTF-8, Chinese headers)
+ *   npm run demo:follow-up                         the synthetic example records
+ *   npm run demo:follow-up -- --input F.csv --out DIR   your own follow-up CSV (UTF-8, Chinese headers)
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -20,14 +20,14 @@ interface Args {
 function parseArgs(argv: string[]): Args {
 	const args: Args = {
 		input: path.join(PACKAGE_ROOT, 'scripts', 'demo-data', 'follow-ups.csv'),
-		out: path.join(PACKAGE_ROOT, 'out', 'demo'),
+		out: path.join(PACKAGE_ROOT, 'out', 'demo-follow-up'),
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, value] = [argv[i], argv[i + 1]];
 		if (flag === '--input' && value) args.input = path.resolve(value);
 		else if (flag === '--out' && value) args.out = path.resolve(value);
 		else if (flag === '--help' || flag === '-h') {
-			console.log('usage: npm run demo -- [--input follow-ups.csv] [--out DIR]');
+			console.log('usage: npm run demo:follow-up -- [--input follow-ups.csv] [--out DIR]');
 			process.exit(0);
 		} else throw new Error(`unknown argument ${flag} (try --help)`);
 		i++;

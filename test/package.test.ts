@@ -44,7 +44,7 @@ test('the published types type-check a consumer and reject misuse', () => {
 	host.readFile = (f) => (f === consumer ? source : original(f));
 	const fileExists = host.fileExists;
 	host.fileExists = (f) => f === consumer || fileExists(f);
-	const program = ts.createProgram([consumer], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, types: [] }, host);
+	const program = ts.createProgram([consumer], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, types: ['node'] }, host);
 	const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 	expect(diagnostics).toEqual([]);
 });
