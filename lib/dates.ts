@@ -2,7 +2,7 @@
  * Calendar dates as 'YYYY-MM-DD' strings (local calendar days, no time zone), with date-fns for the
  * arithmetic (month ends: 01-31 + 1 month = 02-28/29).
  */
-import { addDays, addMonths, format, isValid, parse } from 'date-fns';
+import { addDays, addMonths, isValid, parse } from 'date-fns';
 
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -17,9 +17,21 @@ export function parseIsoDay(text: string): Date | null {
 	return d;
 }
 
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
+
 export function formatIsoDay(d: Date): string {
-	return format(d, 'yyyy-MM-dd');
+	return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
 }
+
+/** 'YYYY-MM-DD' from parts, or null unless they make a real calendar day. */
+function isoFromParts(y: number, m: number, d: number): string | null {
+	if (y < 1000 || m < 1 || m > 12 || d < 1) return null;
+	const days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+	return d <= days[m - 1] ? `${y}-${pad2(m)}-${pad2(d)}` : null;
+}
+
+/** The common written forms, parsed without date-fns: 2026-3-5, 2026/03/05, 2026.3.5, 2026年3月5日, 20260305. */
+const FAST_DAY = /^(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?|(\d{2})(\d{2}))$/;
 
 export interface Interval {
 	days?: number;
@@ -55,6 +67,11 @@ export function normalizeDay(value: unknown): string | null {
 	if (text === '') return null;
 	const isoDateTime = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}/.exec(text);
 	if (isoDateTime) return parseIsoDay(isoDateTime[1]) ? isoDateTime[1] : null;
+	const fast = FAST_DAY.exec(text);
+	if (fast) {
+		const [, y, , m1, d1, m2, d2, m3, d3] = fast;
+		return isoFromParts(Number(y), Number(m1 ?? m2 ?? m3), Number(d1 ?? d2 ?? d3));
+	}
 	for (const f of DAY_FORMATS) {
 		const d = parse(text, f, new Date(2000, 0, 1));
 		if (isValid(d) && d.getFullYear() >= 1000) return formatIsoDay(d);

@@ -19,9 +19,22 @@ const fromT = Converter({ from: 't', to: 'cn' });
 const DOT_FAMILY = /[·•・．‧･∙⋅.\u2027\u30FB\uFF65]+/g;
 const SPACES = /[\s\u3000\u200B-\u200D\uFEFF]+/g;
 
+/**
+ * Names repeat a lot (a county list has many 王伟, 李娜 …): remember recent conversions. Bounded, so a
+ * million distinct names cannot grow it without limit.
+ */
+const simplifiedCache = new Map<string, string>();
+const CACHE_LIMIT = 50_000;
+
 /** Convert traditional (incl. Taiwan/Hong Kong variant) characters to simplified. */
 export function toSimplified(text: string): string {
-	return fromT(fromHk(fromTw(text)));
+	let out = simplifiedCache.get(text);
+	if (out === undefined) {
+		out = fromT(fromHk(fromTw(text)));
+		if (simplifiedCache.size >= CACHE_LIMIT) simplifiedCache.clear();
+		simplifiedCache.set(text, out);
+	}
+	return out;
 }
 
 /**

@@ -168,6 +168,37 @@ export const MIGRATIONS: Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
+/** Columns matching and triage need: no address, guardian or extra (less to read and build per probe). */
+const MATCH_COLUMNS = `id, patient_no, name, name_key, sex, id_number, birth_date, township, status, risk_level, classification,
+	last_follow_up_date, next_follow_up_date, updated_at`;
+
+/** A Patient from a MATCH_COLUMNS array row; fields not read are null. */
+function matchPatient(a: unknown[]): Patient {
+	const str = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+	return {
+		id: Number(a[0]),
+		patientNo: a[1] as string,
+		name: a[2] as string,
+		nameKey: a[3] as string,
+		sex: str(a[4]) as Patient['sex'],
+		idNumber: str(a[5]),
+		birthDate: str(a[6]),
+		address: null,
+		township: str(a[7]),
+		diagnosis: null,
+		status: a[8] as ManagementStatus,
+		riskLevel: a[9] === null || a[9] === undefined ? null : Number(a[9]),
+		classification: str(a[10]) as Classification | null,
+		lastFollowUpDate: str(a[11]),
+		nextFollowUpDate: str(a[12]),
+		medication: null,
+		guardian: null,
+		guardianPhone: null,
+		extra: {},
+		updatedAt: a[13] as string,
+	};
+}
+
 const PATIENT_COLUMNS = `id, patient_no, name, name_key, sex, id_number, birth_date, address, township, diagnosis,
 	status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian,
 	guardian_phone, extra, updated_at`;
@@ -194,7 +225,7 @@ function toPatient(r: Row): Patient {
 		medication: (r.medication as Medication) ?? null,
 		guardian: (r.guardian as string) ?? null,
 		guardianPhone: (r.guardian_phone as string) ?? null,
-		extra: JSON.parse((r.extra as string) || '{}') as Record<string, string>,
+		extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, string>) : {},
 		updatedAt: r.updated_at as string,
 	};
 }
@@ -211,6 +242,8 @@ export interface OpenOptions {
 	readOnly?: boolean;
 	/** Milliseconds to wait for another writer. Default 5000. */
 	busyTimeoutMs?: number;
+	/** SQLite page cache in KiB. Default 65536 (64 MiB). */
+	cacheSizeKb?: number;
 }
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
@@ -246,9 +279,13 @@ export class RegistryStore {
 		try {
 			db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
 			db.exec('PRAGMA foreign_keys = ON');
+			// A 1M-patient registry is ~400 MB; SQLite's default 2 MB page cache makes every random
+			// index probe a cache miss. 64 MB keeps the ID and name indexes' upper levels resident.
+			db.exec(`PRAGMA cache_size = -${Math.max(2048, Math.floor(options.cacheSizeKb ?? 65536))}`);
 			if (!options.readOnly) {
 				if (resolved !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
 				db.exec('PRAGMA synchronous = NORMAL');
+				db.exec('PRAGMA temp_store = MEMORY');
 			}
 			store.migrate(options.readOnly ?? false);
 		} catch (error) {
@@ -297,6 +334,18 @@ export class RegistryStore {
 		}
 	}
 
+	/** Statements that return arrays (faster to build than objects), for the matching probes. */
+	private readonly arrayStatements = new Map<string, StatementSync>();
+	private arrayStmt(sql: string): StatementSync {
+		let st = this.arrayStatements.get(sql);
+		if (!st) {
+			st = this.db.prepare(sql);
+			st.setReturnArrays(true);
+			this.arrayStatements.set(sql, st);
+		}
+		return st;
+	}
+
 	private stmt(sql: string): StatementSync {
 		let s = this.statements.get(sql);
 		if (!s) {
@@ -331,6 +380,22 @@ export class RegistryStore {
 			throw error;
 		} finally {
 			this.depth = 0;
+		}
+	}
+
+	/**
+	 * Run many reads as one snapshot (a deferred read transaction). Outside a transaction SQLite takes
+	 * and drops the WAL read lock on every statement, which costs more than the look-up itself.
+	 */
+	read<T>(fn: () => T): T {
+		if (this.depth > 0 || this.db.isTransaction) return fn();
+		this.db.exec('BEGIN DEFERRED');
+		this.depth = 1;
+		try {
+			return fn();
+		} finally {
+			this.depth = 0;
+			if (this.db.isTransaction) this.db.exec('COMMIT');
 		}
 	}
 
@@ -370,30 +435,31 @@ export class RegistryStore {
 		return r && toPatient(r);
 	}
 
+	/** By ID number: the matching columns only (address, guardian and extra are not read). */
 	getByIdNumber(idNumber: string): Patient | undefined {
-		const r = this.stmt(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE id_number = ?`).get(idNumber) as Row | undefined;
-		return r && toPatient(r);
+		const r = this.arrayStmt(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number = ?`).get(idNumber) as unknown[] | undefined;
+		return r && matchPatient(r);
 	}
 
 	/** Patients whose ID number is any of `ids` (one query). */
 	findByIdNumbers(ids: string[]): Patient[] {
 		if (ids.length === 0) return [];
 		const placeholders = ids.map(() => '?').join(',');
-		return (this.db.prepare(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE id_number IN (${placeholders})`).all(...ids) as Row[]).map(
-			toPatient,
-		);
+		const st = this.db.prepare(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number IN (${placeholders})`);
+		st.setReturnArrays(true);
+		return (st.all(...ids) as unknown as unknown[][]).map(matchPatient);
 	}
 
 	findByNameKeyAndBirth(nameKey: string, birthDate: string): Patient[] {
-		return (this.stmt(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE name_key = ? AND birth_date = ? ORDER BY id`).all(
+		return (this.arrayStmt(`SELECT ${MATCH_COLUMNS} FROM patients WHERE name_key = ? AND birth_date = ? ORDER BY id`).all(
 			nameKey,
 			birthDate,
-		) as Row[]).map(toPatient);
+		) as unknown as unknown[][]).map(matchPatient);
 	}
 
 	findByNameKey(nameKey: string, limit = 50): Patient[] {
-		return (this.stmt(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE name_key = ? ORDER BY id LIMIT ?`).all(nameKey, limit) as Row[]).map(
-			toPatient,
+		return (this.arrayStmt(`SELECT ${MATCH_COLUMNS} FROM patients WHERE name_key = ? ORDER BY id LIMIT ?`).all(nameKey, limit) as unknown as unknown[][]).map(
+			matchPatient,
 		);
 	}
 
@@ -439,12 +505,14 @@ export class RegistryStore {
 		} else {
 			throw new RegistryError('a patient needs 患者编号 or 身份证号');
 		}
-		if (p.idNumber && (!existing || existing.id_number !== p.idNumber)) {
-			const holder = this.stmt('SELECT patient_no FROM patients WHERE id_number = ?').get(p.idNumber) as Row | undefined;
-			if (holder && (!existing || holder.patient_no !== existing.patient_no)) {
-				throw new RegistryError(`身份证号 is already registered under 患者编号 ${String(holder.patient_no)}`);
+		// An ID number held by another patient fails the UNIQUE index; only then look up who holds it.
+		const idConflict = (error: unknown): never => {
+			if (p.idNumber && /UNIQUE constraint failed: patients\.id_number/.test((error as Error).message)) {
+				const holder = this.stmt('SELECT patient_no FROM patients WHERE id_number = ?').get(p.idNumber) as Row | undefined;
+				throw new RegistryError(`身份证号 is already registered under 患者编号 ${String(holder?.patient_no)}`);
 			}
-		}
+			throw error;
+		};
 		const values = [
 			p.name, p.nameKey, p.sex, p.idNumber, p.birthDate, p.address, p.township, p.diagnosis, p.status, p.riskLevel,
 			p.classification, p.lastFollowUpDate, p.nextFollowUpDate, p.medication, p.guardian, p.guardianPhone,
@@ -453,19 +521,29 @@ export class RegistryStore {
 		if (existing) {
 			const id = Number(existing.id);
 			if (existing.row_hash === rowHash) return { outcome: 'unchanged', id, patientNo: existing.patient_no as string };
-			this.stmt(
-				`UPDATE patients SET name = ?, name_key = ?, sex = ?, id_number = ?, birth_date = ?, address = ?, township = ?,
-				diagnosis = ?, status = ?, risk_level = ?, classification = ?, last_follow_up_date = ?, next_follow_up_date = ?,
-				medication = ?, guardian = ?, guardian_phone = ?, extra = ?, row_hash = ?, updated_at = ? WHERE id = ?`,
-			).run(...(values as Array<string | number | null>), now, id);
+			try {
+				this.stmt(
+					`UPDATE patients SET name = ?, name_key = ?, sex = ?, id_number = ?, birth_date = ?, address = ?, township = ?,
+					diagnosis = ?, status = ?, risk_level = ?, classification = ?, last_follow_up_date = ?, next_follow_up_date = ?,
+					medication = ?, guardian = ?, guardian_phone = ?, extra = ?, row_hash = ?, updated_at = ? WHERE id = ?`,
+				).run(...(values as Array<string | number | null>), now, id);
+			} catch (error) {
+				idConflict(error);
+			}
 			return { outcome: 'updated', id, patientNo: existing.patient_no as string };
 		}
-		const result = this.stmt(
-			`INSERT INTO patients (name, name_key, sex, id_number, birth_date, address, township, diagnosis, status, risk_level,
-			classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra, row_hash,
-			created_at, updated_at, patient_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		).run(...(values as Array<string | number | null>), now, now, p.patientNo ?? `pending-${randomUUID()}`);
-		const id = Number(result.lastInsertRowid);
+		let id = 0;
+		try {
+			id = Number(
+				this.stmt(
+					`INSERT INTO patients (name, name_key, sex, id_number, birth_date, address, township, diagnosis, status, risk_level,
+					classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra, row_hash,
+					created_at, updated_at, patient_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				).run(...(values as Array<string | number | null>), now, now, p.patientNo ?? `pending-${randomUUID()}`).lastInsertRowid,
+			);
+		} catch (error) {
+			idConflict(error);
+		}
 		let patientNo = p.patientNo;
 		if (!patientNo) {
 			// Number patients that arrive without one: AUTO- + row id (never derived from the ID number).

@@ -195,7 +195,7 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 		const touched: number[] = [];
 		const matcher = new Matcher(store);
 		const fieldsOf = headerCache();
-		const out = items.map((item, i) => {
+		const out = store.read(() => items.map((item, i) => {
 			const input = policeRowFrom(item.json, rowOf(item.json, i), undefined, fieldsOf(item.json));
 			const m = matcher.match({ name: input.name, idNumber: input.idNumber });
 			if (m.patient) touched.push(m.patient.id);
@@ -204,7 +204,7 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 				json: { ...item.json, match: { matchStatus: m.matchStatus, patientId: m.patientId, candidates: m.candidates, reasons: m.reasons } as unknown as IDataObject },
 				pairedItem: { item: i },
 			};
-		});
+		}));
 		store.audit({ ...auditContext(this), operation: 'list.match', patientIds: touched, detail: { rows: items.length } });
 		return [out];
 	}
@@ -221,6 +221,8 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 	const outputs: INodeExecutionData[][] = perCategory ? TRIAGE_OUTPUT_ORDER.map(() => []) : [[]];
 	const counts: Record<string, number> = {};
 	const fieldsOf = headerCache();
+	// One read snapshot for the whole list: consistent, and far cheaper than a lock per look-up.
+	store.read(() => {
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		const row = policeRowFrom(json, rowOf(json, i), typeof json.line === 'number' ? json.line : undefined, fieldsOf(json));
@@ -230,6 +232,7 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 		const out = perCategory ? outputs[TRIAGE_OUTPUT_ORDER.indexOf(result.category)] : outputs[0];
 		out.push({ json: { ...json, ...(result as unknown as IDataObject) }, pairedItem: { item: i } });
 	}
+	});
 	store.audit({ ...auditContext(this), operation: 'list.triage', patientIds: [...triage.patientsRead], detail: { rows: items.length, asOf, counts } });
 	return outputs;
 }

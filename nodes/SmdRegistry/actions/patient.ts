@@ -194,7 +194,8 @@ export async function executePatient(this: IExecuteFunctions, store: RegistrySto
 				if (by === 'idNumber') {
 					const id = parseIdNumber(value);
 					if (!id.ok) throw new RowProblem('idNumber', id.code, `身份证号 (idNumber): ${id.error}`);
-					p = store.getByIdNumber(id.id);
+					const hit = store.getByIdNumber(id.id);
+					p = hit && store.getById(hit.id);
 				} else {
 					p = value ? store.getByPatientNo(value) : undefined;
 				}
