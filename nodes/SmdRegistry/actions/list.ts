@@ -223,15 +223,15 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 	const fieldsOf = headerCache();
 	// One read snapshot for the whole list: consistent, and far cheaper than a lock per look-up.
 	store.read(() => {
-	for (let i = 0; i < items.length; i++) {
-		const json = items[i].json;
-		const row = policeRowFrom(json, rowOf(json, i), typeof json.line === 'number' ? json.line : undefined, fieldsOf(json));
-		const result = triage.triageRow(row);
-		if ((i + 1) % 50_000 === 0) this.logger.info(`SMD triage: ${i + 1} of ${items.length} rows`);
-		counts[result.category] = (counts[result.category] ?? 0) + 1;
-		const out = perCategory ? outputs[TRIAGE_OUTPUT_ORDER.indexOf(result.category)] : outputs[0];
-		out.push({ json: { ...json, ...(result as unknown as IDataObject) }, pairedItem: { item: i } });
-	}
+		for (let i = 0; i < items.length; i++) {
+			const json = items[i].json;
+			const row = policeRowFrom(json, rowOf(json, i), typeof json.line === 'number' ? json.line : undefined, fieldsOf(json));
+			const result = triage.triageRow(row);
+			if ((i + 1) % 50_000 === 0) this.logger.info(`SMD triage: ${i + 1} of ${items.length} rows`);
+			counts[result.category] = (counts[result.category] ?? 0) + 1;
+			const out = perCategory ? outputs[TRIAGE_OUTPUT_ORDER.indexOf(result.category)] : outputs[0];
+			out.push({ json: { ...json, ...(result as unknown as IDataObject) }, pairedItem: { item: i } });
+		}
 	});
 	store.audit({ ...auditContext(this), operation: 'list.triage', patientIds: [...triage.patientsRead], detail: { rows: items.length, asOf, counts } });
 	return outputs;
