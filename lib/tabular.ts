@@ -455,6 +455,29 @@ function buildHeaders(record: RawRecord, where: string): string[] {
 	return names;
 }
 
+/**
+ * Map named fields to the headers of a file: for each field, the first of its accepted names
+ * (compared by headerKey) that the file has and no earlier field took. Also returns the headers no
+ * field took. Used for registry exports and police lists alike.
+ */
+export function matchColumns<F extends string>(
+	headers: readonly string[],
+	columns: Readonly<Record<F, readonly string[]>>,
+): { fields: Partial<Record<F, string>>; unknown: string[] } {
+	const byKey = new Map<string, string>();
+	for (const h of headers) if (!byKey.has(headerKey(h))) byKey.set(headerKey(h), h);
+	const fields: Partial<Record<F, string>> = {};
+	const used = new Set<string>();
+	for (const [field, aliases] of Object.entries(columns) as Array<[F, readonly string[]]>) {
+		const hit = aliases.map((a) => byKey.get(headerKey(a))).find((h) => h !== undefined && !used.has(h));
+		if (hit !== undefined) {
+			fields[field] = hit;
+			used.add(hit);
+		}
+	}
+	return { fields, unknown: headers.filter((h) => !used.has(h)) };
+}
+
 /** For each required column, the header that matches one of its names; missing ones are an error. */
 function matchRequired(headers: string[], required: string[][] | undefined, line: number, where: string): string[] {
 	if (!required || required.length === 0) return [];

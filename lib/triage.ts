@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { addInterval, normalizeDay, parseIsoDay } from './dates';
 import { SmdInputError } from './errors';
+import { matchColumns } from './tabular';
 import { Matcher, type MatchCandidate, type MatchResult, type MatchSource, type MatchStatus } from './matching';
 import { DEFAULT_RISK_POLICY } from './risk';
 import type { Patient } from './registry/store';
@@ -298,22 +299,9 @@ export const POLICE_COLUMNS = {
 } as const;
 export type PoliceField = keyof typeof POLICE_COLUMNS;
 
-const normHeader = (h: string) => h.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
-
-/** Which header of the file holds each police-list field (first alias present). */
+/** Which header of the file holds each police-list field (first accepted name present). */
 export function mapPoliceHeaders(headers: string[]): Partial<Record<PoliceField, string>> {
-	const byNorm = new Map(headers.map((h) => [normHeader(h), h]));
-	const out: Partial<Record<PoliceField, string>> = {};
-	for (const [field, aliases] of Object.entries(POLICE_COLUMNS) as Array<[PoliceField, readonly string[]]>) {
-		for (const a of aliases) {
-			const h = byNorm.get(normHeader(a));
-			if (h !== undefined) {
-				out[field] = h;
-				break;
-			}
-		}
-	}
-	return out;
+	return matchColumns(headers, POLICE_COLUMNS).fields;
 }
 
 /** A police-list row from a record keyed by the file's headers (or by the English field names). */

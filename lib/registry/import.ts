@@ -9,7 +9,7 @@ import { normalizeDay } from '../dates';
 import { parseRiskLevel } from '../forms';
 import { parseIdNumber } from '../idNumber';
 import { nameKey, normalizeName } from '../name';
-import { openTable, type ReadTableOptions } from '../tabular';
+import { matchColumns, openTable, type ReadTableOptions } from '../tabular';
 import { patientHash, type PatientInput, type RegistryStore, type UpsertOutcome } from './store';
 
 export type RegistryField = keyof Omit<PatientInput, 'nameKey' | 'extra' | 'nextFollowUpDate'>;
@@ -73,21 +73,7 @@ export interface ImportReport {
 
 /** Map each registry field to the header present in the file (first alias found). */
 export function mapHeaders(headers: string[]): { fields: Partial<Record<RegistryField, string>>; unknown: string[] } {
-	const fields: Partial<Record<RegistryField, string>> = {};
-	const used = new Set<string>();
-	const norm = (h: string) => h.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
-	const byNorm = new Map(headers.map((h) => [norm(h), h]));
-	for (const [field, aliases] of Object.entries(REGISTRY_COLUMNS) as Array<[RegistryField, string[]]>) {
-		for (const a of aliases) {
-			const h = byNorm.get(norm(a));
-			if (h !== undefined && !used.has(h)) {
-				fields[field] = h;
-				used.add(h);
-				break;
-			}
-		}
-	}
-	return { fields, unknown: headers.filter((h) => !used.has(h)) };
+	return matchColumns(headers, REGISTRY_COLUMNS);
 }
 
 const FORMULA = /^[=@]|^[+-](?!\d+$)(?=.*[A-Za-z(!|])/;
