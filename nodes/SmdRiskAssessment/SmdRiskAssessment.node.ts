@@ -18,6 +18,7 @@ import {
 	type ObservationField,
 	type RiskPolicy,
 } from '../../lib';
+import { itemErrorJson } from '../shared/itemError';
 import { riskAssessmentProperties } from './description';
 
 /** Output order in "one output per classification" mode: the urgent one first. */
@@ -93,23 +94,11 @@ export class SmdRiskAssessment implements INodeType {
 					description: field ? `Field: ${field}` : undefined,
 				});
 				if (!this.continueOnFail()) throw nodeError;
-				outputs[0].push({ json: errorJson(this.getNode().onError, items[i].json, nodeError.message, i, field), pairedItem: { item: i } });
+				outputs[0].push({ json: itemErrorJson(this.getNode().onError, items[i].json, nodeError.message, i, field) as IDataObject, pairedItem: { item: i } });
 			}
 		}
 		return outputs;
 	}
-}
-
-/**
- * The json of an item in error, keeping rows in = rows out with nothing lost. Under "Continue (using
- * error output)" n8n routes items whose json holds only error/details to the error output and merges
- * the input row back in (WorkflowExecute.handleNodeErrorOutput); under "Continue (using regular
- * output)" the input row is kept here, with the error beside it.
- */
-export function errorJson(onError: string | undefined, input: IDataObject, message: string, index: number, field?: string): IDataObject {
-	const details: IDataObject = { row: index + 1, ...(field ? { field } : {}) };
-	if (onError === 'continueErrorOutput') return { error: message, details };
-	return { ...input, error: message, errorDetails: details };
 }
 
 function stripEmpty(names: Partial<Record<ObservationField, string>>): Partial<Record<ObservationField, string>> {

@@ -10,6 +10,27 @@ export const registryFileProperty: INodeProperties = {
 	description: `Path of the embedded registry (SQLite). Leave empty for the file named by the ${REGISTRY_FILE_ENV} environment variable, else the n8n user folder's .n8n/smd/registry.sqlite.`,
 };
 
+/** Options shared by the operations that read a CSV or XLSX file. */
+export const csvEncodingOption: INodeProperties = {
+	displayName: 'CSV Encoding',
+	name: 'encoding',
+	type: 'options',
+	options: [
+		{ name: 'Detect (UTF-8, Else GBK)', value: 'auto' },
+		{ name: 'UTF-8', value: 'utf-8' },
+		{ name: 'GBK / GB18030', value: 'gb18030' },
+	],
+	default: 'auto',
+};
+
+export const sheetOption: INodeProperties = {
+	displayName: 'Sheet',
+	name: 'sheet',
+	type: 'string',
+	default: '',
+	description: 'XLSX sheet name; empty for the first sheet',
+};
+
 /** Open the registry for this execution, run `fn`, always close it. */
 export async function withRegistry<T>(ctx: IExecuteFunctions, fn: (store: RegistryStore) => Promise<T>): Promise<T> {
 	const configured = (ctx.getNodeParameter('registryFile', 0, '') as string).trim();
@@ -33,15 +54,4 @@ export function auditContext(ctx: IExecuteFunctions) {
 	return { workflowId: ctx.getWorkflow().id ?? null, executionId: ctx.getExecutionId() ?? null, node: ctx.getNode().name };
 }
 
-/** `{ row, field }` of an item error, as n8n's error output expects it beside `error`. */
-export function itemErrorJson(
-	onError: string | undefined,
-	input: Record<string, unknown>,
-	message: string,
-	index: number,
-	field?: string,
-): Record<string, unknown> {
-	const details = { row: index + 1, ...(field ? { field } : {}) };
-	if (onError === 'continueErrorOutput') return { error: message, details };
-	return { ...input, error: message, errorDetails: details };
-}
+export { itemErrorJson } from '../../shared/itemError';

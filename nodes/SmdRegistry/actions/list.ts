@@ -10,7 +10,7 @@ import {
 	type TriageCategory,
 	type TriagePolicyInput,
 } from '../../../lib';
-import { auditContext } from './common';
+import { auditContext, csvEncodingOption, sheetOption } from './common';
 
 const show = { resource: ['list'] };
 
@@ -48,18 +48,8 @@ export const listFields: INodeProperties[] = [
 		displayOptions: { show: { ...show, operation: ['readFile'] } },
 		default: {},
 		options: [
-			{
-				displayName: 'CSV Encoding',
-				name: 'encoding',
-				type: 'options',
-				options: [
-					{ name: 'Detect (UTF-8, Else GBK)', value: 'auto' },
-					{ name: 'UTF-8', value: 'utf-8' },
-					{ name: 'GBK / GB18030', value: 'gb18030' },
-				],
-				default: 'auto',
-			},
-			{ displayName: 'Sheet', name: 'sheet', type: 'string', default: '', description: 'XLSX sheet name; empty for the first sheet' },
+			csvEncodingOption,
+			sheetOption,
 		],
 	},
 	{

@@ -18,7 +18,7 @@ import {
 	type RegistryStore,
 	type SearchFilter,
 } from '../../../lib';
-import { auditContext, itemErrorJson } from './common';
+import { auditContext, csvEncodingOption, itemErrorJson, sheetOption } from './common';
 
 const show = { resource: ['patient'] };
 
@@ -113,19 +113,9 @@ export const patientFields: INodeProperties[] = [
 		displayOptions: { show: { ...show, operation: ['importFile'] } },
 		default: {},
 		options: [
-			{
-				displayName: 'CSV Encoding',
-				name: 'encoding',
-				type: 'options',
-				options: [
-					{ name: 'Detect (UTF-8, Else GBK)', value: 'auto' },
-					{ name: 'UTF-8', value: 'utf-8' },
-					{ name: 'GBK / GB18030', value: 'gb18030' },
-				],
-				default: 'auto',
-			},
+			csvEncodingOption,
 			{ displayName: 'Max Errors Listed', name: 'maxErrors', type: 'number', typeOptions: { minValue: 0 }, default: 1000, description: 'Rejected rows listed in the output (all are counted)' },
-			{ displayName: 'Sheet', name: 'sheet', type: 'string', default: '', description: 'XLSX sheet name; empty for the first sheet' },
+			sheetOption,
 		],
 	},
 ];
