@@ -66,3 +66,50 @@ test('package.json declares what n8n needs of a community package', () => {
 		expect(existsSync(path.join(dir, 'smd.dark.svg'))).toBe(true);
 	}
 });
+
+describe('package hygiene (what `npm pack` gives n8n)', () => {
+	const packed = () => {
+		const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+		return (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
+	};
+
+	test('the tarball holds exactly dist (code, codex, icons), the templates, README, LICENSE and package.json', () => {
+		const files = packed();
+		const allowed = [/^dist\/lib\/.+\.(js|d\.ts)$/, /^dist\/nodes\/.+\.(js|node\.json|svg)$/, /^dist\/templates\/[\w-]+\.hbs$/, /^(README\.md|LICENSE|package\.json)$/];
+		expect(files.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
+		const required = ['package.json', 'README.md', 'LICENSE', pkg.main, pkg.types, 'dist/templates/triage-summary.hbs'];
+		for (const node of pkg.n8n.nodes as string[]) {
+			const dir = path.dirname(node);
+			required.push(node, node.replace(/\.js$/, '.json'), `${dir}/smd.svg`, `${dir}/smd.dark.svg`);
+		}
+		expect(required.filter((f) => !files.includes(f))).toEqual([]);
+		// Every compiled node file the nodes load is in it (nothing required from outside the tarball).
+		const built = execFileSync('find', ['dist/nodes', 'dist/lib', '-name', '*.js'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim().split('\n');
+		expect(built.filter((f) => !files.includes(f))).toEqual([]);
+	});
+
+	test('every node has light and dark SVG icons, codex categories and a documentation link that README answers', () => {
+		const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
+		const anchors = new Set(
+			readme
+				.split('\n')
+				.filter((l) => /^#{1,4} /.test(l))
+				.map((l) => l.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-')),
+		);
+		const n8nCategories = ['AI', 'Analytics', 'Communication', 'Core Nodes', 'Data & Storage', 'Development', 'Finance & Accounting', 'HITL', 'Marketing', 'Miscellaneous', 'Productivity', 'Sales', 'Utility'];
+		for (const node of pkg.n8n.nodes as string[]) {
+			const dir = path.join(PACKAGE_ROOT, path.dirname(node));
+			for (const icon of ['smd.svg', 'smd.dark.svg']) expect(readFileSync(path.join(dir, icon), 'utf8')).toMatch(/^<svg[^>]+viewBox="[\d. ]+"/);
+			const codex = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, node.replace(/\.js$/, '.json')), 'utf8'));
+			expect(codex.node).toMatch(/^n8n-nodes-smd\.smd\w+$/);
+			expect(codex.categories.length).toBeGreaterThan(0);
+			for (const c of codex.categories) expect(n8nCategories).toContain(c);
+			const docs: string[] = codex.resources.primaryDocumentation.map((d: { url: string }) => d.url);
+			expect(docs.length).toBeGreaterThan(0);
+			for (const url of docs) {
+				expect(url).toMatch(/^https:\/\/www\.npmjs\.com\/package\/n8n-nodes-smd#/);
+				expect([url, anchors.has(url.split('#')[1])]).toEqual([url, true]);
+			}
+		}
+	});
+});

@@ -1,0 +1,214 @@
+/**
+ * `npm start`: this package inside a real n8n, ready to click through.
+ *
+ *   npm start                          editor on http://localhost:5678, data in .n8n-local/
+ *   npm start -- --port 5679 --data DIR --reimport --no-serve
+ *
+ * 1. installs the pinned n8n (local-n8n/, once; scripts/localN8n.ts),
+ * 2. packs this package (`npm pack`) and installs that tarball as n8n installs a community package,
+ * 3. seeds the synthetic demo county (fixed seed) into the instance's files folder and imports the
+ *    demo registry with the shipped registry-import workflow, executed by n8n itself,
+ * 4. imports every workflow in workflows/ (a workflow already imported is left alone, so edits made
+ *    in the editor survive; --reimport replaces them with the shipped files),
+ * 5. starts n8n on 127.0.0.1 and creates the owner account (README states the login).
+ * A second run only repeats what changed: it keeps the database, the registry and the files.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { writeDemoFiles, DEMO_AS_OF, DEMO_SEED } from './demoCounty';
+import {
+	DEMO_OWNER,
+	ensureN8n,
+	ensureOwner,
+	executeWorkflow,
+	importWorkflows,
+	installPackage,
+	instanceAt,
+	N8N_VERSION,
+	packPackage,
+	prepareWorkflow,
+	startServer,
+	workflowFiles,
+	type Instance,
+	type Log,
+	type Server,
+} from './localN8n';
+import { PACKAGE_ROOT } from './nodeTypes';
+import type { WorkflowJson } from './workflowJson';
+
+export interface StartArgs {
+	port: number;
+	data: string;
+	reimport: boolean;
+	serve: boolean;
+}
+
+const USAGE = 'usage: npm start -- [--port 5678] [--data DIR (default .n8n-local)] [--reimport] [--no-serve]';
+
+export function parseArgs(argv: string[]): StartArgs | null {
+	const args: StartArgs = { port: 5678, data: path.join(PACKAGE_ROOT, '.n8n-local'), reimport: false, serve: true };
+	for (let i = 0; i < argv.length; i++) {
+		const flag = argv[i];
+		if (flag === '--help' || flag === '-h') return null;
+		if (flag === '--reimport') args.reimport = true;
+		else if (flag === '--no-serve') args.serve = false;
+		else if (flag === '--port' || flag === '--data') {
+			const value = argv[++i];
+			if (value === undefined) throw new Error(`${flag} needs a value (try --help)`);
+			if (flag === '--data') args.data = path.resolve(value);
+			else {
+				args.port = Number(value);
+				if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new Error('--port must be 1…65535');
+			}
+		} else throw new Error(`unknown argument ${flag} (try --help)`);
+	}
+	return args;
+}
+
+/** The demo files every shipped workflow's Settings point at: <files>/smd/. */
+export const DEMO_FILES = ['registry.csv', 'police-list.csv', 'follow-ups.csv'] as const;
+
+interface State {
+	seeded?: { seed: number; asOf: string };
+	registryImported?: boolean;
+	workflows: Record<string, { file: string; sha256: string }>;
+}
+
+function readState(file: string): State {
+	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as State) : { workflows: {} };
+}
+
+/** Seed the synthetic county into <files>/smd (once; kept on later runs). */
+export async function seedDemoFiles(instance: Instance, state: State, log: Log): Promise<boolean> {
+	const dir = path.join(instance.filesDir, 'smd');
+	if (state.seeded && DEMO_FILES.every((f) => existsSync(path.join(dir, f)))) return false;
+	log(`seeding the synthetic demo county (seed ${DEMO_SEED}, as of ${DEMO_AS_OF}) into ${dir}…`);
+	await writeDemoFiles(dir, { seed: DEMO_SEED, asOf: DEMO_AS_OF });
+	copyFileSync(path.join(PACKAGE_ROOT, 'scripts', 'demo-data', 'follow-ups.csv'), path.join(dir, 'follow-ups.csv'));
+	mkdirSync(path.join(dir, 'out'), { recursive: true });
+	state.seeded = { seed: DEMO_SEED, asOf: DEMO_AS_OF };
+	return true;
+}
+
+export interface SetupResult {
+	instance: Instance;
+	imported: string[];
+	kept: string[];
+	changedSinceImport: string[];
+	timings: Record<string, number>;
+}
+
+/** Everything but serving: install, pack, install the package, seed, import, seed the registry. */
+export async function setUp(args: StartArgs, log: Log): Promise<SetupResult> {
+	const timings: Record<string, number> = {};
+	const time = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+		const t = Date.now();
+		const result = await fn();
+		timings[step] = Date.now() - t;
+		return result;
+	};
+	const instance = instanceAt(args.data);
+	mkdirSync(instance.filesDir, { recursive: true });
+	const stateFile = path.join(args.data, 'smd-start.json');
+	const state = readState(stateFile);
+	const save = () => writeFileSync(stateFile, JSON.stringify(state, null, 2));
+
+	await time('n8n install', () => ensureN8n(log));
+	const pack = await time('npm pack', () => packPackage());
+	await time('package install', () => installPackage(instance, pack, log));
+	await time('demo files', () => seedDemoFiles(instance, state, log));
+	save();
+
+	const imported: string[] = [];
+	const kept: string[] = [];
+	const changedSinceImport: string[] = [];
+	const toImport: WorkflowJson[] = [];
+	for (const file of workflowFiles()) {
+		const workflow = prepareWorkflow(file, instance);
+		const id = workflow.id as string;
+		const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+		const before = state.workflows[id];
+		if (before && !args.reimport) {
+			kept.push(id);
+			if (before.sha256 !== sha256) changedSinceImport.push(path.basename(file));
+			continue;
+		}
+		toImport.push(workflow);
+		state.workflows[id] = { file: path.basename(file), sha256 };
+		imported.push(id);
+	}
+	if (toImport.length) {
+		log(`importing ${toImport.length} workflow(s) into n8n…`);
+		await time('workflow import', () => importWorkflows(instance, toImport));
+	}
+	save();
+
+	if (!state.registryImported) {
+		log('importing the demo registry with the "SMD registry import" workflow, executed by n8n…');
+		const result = await time('registry seed', () => executeWorkflow(instance, 'smdRegistryImpt1'));
+		if (!result.ok) throw new Error(`seeding the registry failed in ${result.error?.node}: ${result.error?.message}`);
+		const report = result.nodes['Import 导入登记库']?.outputs[0]?.[0]?.json as Record<string, number> | undefined;
+		log(`  registry: ${report?.inserted} patients inserted, ${report?.rejected} rows rejected (see smd/out/import-report.json)`);
+		state.registryImported = true;
+		save();
+	}
+	return { instance, imported, kept, changedSinceImport, timings };
+}
+
+export async function serve(instance: Instance, port: number, log: Log): Promise<Server> {
+	const server = await startServer(instance, { port, timeoutMs: 180_000 });
+	const created = await ensureOwner(server.url);
+	if (created) log('created the owner account');
+	return server;
+}
+
+async function main(): Promise<void> {
+	const args = parseArgs(process.argv.slice(2));
+	if (!args) {
+		console.log(USAGE);
+		return;
+	}
+	const started = Date.now();
+	const log: Log = (m) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+	const setup = await setUp(args, log);
+	for (const f of setup.changedSinceImport)
+		log(`note: workflows/${f} changed since it was imported; your copy in n8n is kept. \`npm start -- --reimport\` replaces it.`);
+	const steps = Object.entries(setup.timings)
+		.map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+		.join(', ');
+	log(`set up in ${((Date.now() - started) / 1000).toFixed(1)} s (${steps})`);
+	if (!args.serve) return;
+
+	log(`starting n8n ${N8N_VERSION}…`);
+	const server = await serve(setup.instance, args.port, log);
+	const stop = () => {
+		log('stopping n8n…');
+		void server.stop().then(() => process.exit(0));
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+	server.process.once('exit', (code) => {
+		log(`n8n exited (${code}):\n${server.output().split('\n').slice(-20).join('\n')}`);
+		process.exit(code ?? 1);
+	});
+	console.log(
+		[
+			'',
+			`n8n ${N8N_VERSION} with n8n-nodes-smd is ready (${((Date.now() - started) / 1000).toFixed(0)} s): ${server.url}`,
+			`  log in:    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}`,
+			`  workflows: ${[...setup.imported, ...setup.kept].map((id) => `${server.url}/workflow/${id}`).join('\n             ')}`,
+			`  files:     ${setup.instance.filesDir} (demo inputs in smd/, outputs in smd/out/)`,
+			`  data:      ${args.data} (kept between runs; delete it to start over)`,
+			'  Ctrl-C stops n8n.',
+			'',
+		].join('\n'),
+	);
+}
+
+if (require.main === module) {
+	main().catch((error: Error) => {
+		console.error(`npm start failed: ${error.message}`);
+		process.exitCode = 1;
+	});
+}
