@@ -272,11 +272,11 @@ export const workflowFiles = (): string[] =>
 		.map((f) => path.join(WORKFLOWS_DIR, f));
 
 /** Import workflows in one n8n process (`import:workflow --separate`); same id → updated in place. */
-export async function importWorkflows(instance: Instance, workflows: WorkflowJson[]): Promise<RunOutput> {
+export async function importWorkflows(instance: Instance, workflows: WorkflowJson[], options: EnvOptions = {}): Promise<RunOutput> {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'smd-import-'));
 	try {
 		for (const w of workflows) writeFileSync(path.join(dir, `${w.id}.json`), JSON.stringify(w));
-		return await n8nCli(instance, ['import:workflow', '--separate', `--input=${dir}`]);
+		return await n8nCli(instance, ['import:workflow', '--separate', `--input=${dir}`], options);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
