@@ -154,7 +154,7 @@ export async function checkEditor(url: string, owner: Owner, workflows: Workflow
 				const shot = path.join(outDir, `node-${slug(wid)}-${slug(node.name)}.png`);
 				// The data panes are masked: the demo county is synthetic, but names and ID-shaped strings
 				// have no place in committed images (精神卫生法 第四条).
-				await page.screenshot({ path: shot, mask: [page.locator('[data-test-id="ndv-input-panel"]'), page.locator('[data-test-id="ndv-output-panel"]')] });
+				await page.screenshot({ path: shot, maskColor: '#c9ced6', mask: ['ndv-input-panel', 'ndv-output-panel', 'output-panel'].map((id) => page.locator(`[data-test-id="${id}"]`)) });
 				report.shots.push({ workflow: wid, node: node.name, file: shot });
 				const close = page.locator('[data-test-id="ndv-close-button"]');
 				if (await close.count()) await close.first().click();

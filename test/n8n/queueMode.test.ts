@@ -33,7 +33,9 @@ beforeAll(async () => {
 	// n8n's Write File node does not create folders: the output folder must exist.
 	mkdirSync(path.join(smd, 'out'));
 
+	const t0 = Date.now();
 	stack = await startQueueStack(instance, path.join(tmp, 'services'), { port: await freePort() });
+	process.stderr.write(`queue mode: PostgreSQL, Redis, main and worker ready in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 	const byId = Object.fromEntries(workflowFiles().map((f) => prepareWorkflow(f, instance, f.endsWith('police-list-triage.json') ? { asOf: DEMO_AS_OF } : {})).map((w) => [w.id, w]));
 	// Into PostgreSQL, through the CLI with the same database settings as main and worker.
 	await importWorkflows(instance, Object.values(byId), { extra: stack.env });
@@ -49,6 +51,7 @@ afterAll(async () => {
 
 test('the editor ran every workflow and found no problem', () => {
 	expect(report.problems).toEqual([]);
+	process.stderr.write(`queue mode, run from the editor by the worker: ${Object.entries(report.executed).map(([id, ms]) => `${id} ${ms} ms`).join(', ')}\n`);
 	expect(Object.keys(report.executed).sort()).toEqual(['smdFollowUpRisk1', 'smdPoliceTriage1', 'smdRegistryImpt1']);
 });
 
