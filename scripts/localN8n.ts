@@ -49,7 +49,8 @@ export function run(step: string, command: string, args: string[], options: { cw
 			(error, stdout, stderr) => {
 				if (error) {
 					const tail = `${stderr}\n${stdout}`.trim().split('\n').slice(-25).join('\n');
-					reject(new Error(`${step} failed (${error.message.split('\n')[0]}):\n${tail}`));
+					// The output stays on the error: `n8n execute` prints a failed run's data and exits non-zero.
+					reject(Object.assign(new Error(`${step} failed (${error.message.split('\n')[0]}):\n${tail}`), { stdout, stderr }));
 				} else resolve({ stdout, stderr, ms: Date.now() - started });
 			},
 		);
@@ -296,7 +297,7 @@ export interface ExecutionResult {
 
 /** `n8n execute --id=ID --rawOutput`: run a saved workflow in the real n8n and parse its run data. */
 export async function executeWorkflow(instance: Instance, id: string): Promise<ExecutionResult> {
-	const out = await n8nCli(instance, ['execute', `--id=${id}`, '--rawOutput']).catch((error: Error) => ({ stdout: '', stderr: error.message, ms: 0, failed: true }));
+	const out = await n8nCli(instance, ['execute', `--id=${id}`, '--rawOutput']).catch((error: Error & { stdout?: string }) => ({ stdout: error.stdout ?? '', stderr: error.message, ms: 0 }));
 	// The run data is printed pretty, from a line "{" to a line "}"; log lines may come before or after.
 	const lines = out.stdout.split('\n');
 	const first = lines.indexOf('{');

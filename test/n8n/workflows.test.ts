@@ -137,3 +137,13 @@ describe('SMD follow-up risk assessment (n8n execute)', () => {
 		expect(total).toBe(inputRows);
 	});
 });
+
+test('a failed run in n8n reports the node and the reason, and writes nothing', async () => {
+	const broken = prepareWorkflow(path.join(PACKAGE_ROOT, 'workflows', 'police-list-triage.json'), instance, { policeListFile: path.join(smd, 'missing.csv'), outputDir: path.join(tmp, 'broken-out') });
+	broken.id = 'smdBrokenRun0001';
+	await importWorkflows(instance, [broken]);
+	const result = await executeWorkflow(instance, 'smdBrokenRun0001');
+	expect(result).toMatchObject({ ok: false, error: { node: 'Read Police List 读取名单', message: 'No file(s) found' } });
+	expect(Object.keys(result.nodes)).toEqual(['Start 开始', 'Settings 设置', 'Read Police List 读取名单']);
+	expect(existsSync(path.join(tmp, 'broken-out'))).toBe(false);
+});
