@@ -8,13 +8,16 @@
  *
  * - one row model for both formats: `{ row, line, values, issues }`, where `row` counts data rows
  *   (blank rows skipped) and `line` is where a person finds the row in Excel or a text editor;
- * - header handling: first non-blank row (title rows above a header are recognised, see
- *   `chooseHeader`), names normalised (NFKC, no spaces), blank names become `column_N`, duplicates
- *   and missing required columns are errors that name the column;
+ * - header handling: first non-blank row (title rows above a header are recognised, and with
+ *   `knownHeaders` the row with the expected column names wins, see `chooseHeader`), names
+ *   normalised (NFKC, no spaces), blank names become `column_N`, duplicates and missing required
+ *   columns are errors that name the column;
  * - nothing is dropped: ragged rows keep their extra cells (`column_N`), suspicious cells are kept
  *   verbatim and reported per row (`issues`), never silently changed;
  * - privacy (DESIGN.md §9): no error or issue message contains a cell value — only row, line and
- *   column names (values may be names or ID numbers).
+ *   column names (values may be names or ID numbers). A header row that may be a data row (a file
+ *   without a header: digits, dates or ID-like text in it, or none of `knownHeaders`) is not trusted
+ *   (`TableInfo.headerTrusted`), and messages then name columns by position only ("column C (3)").
  *
  * Decisions (see the functions named for details):
  * - formulas (`looksLikeFormula`): text starting with = or @ (or tab/CR) is a formula; + or - too,
@@ -29,6 +32,11 @@
  *   pass for a valid but wrong ID number. Dates read as 'YYYY-MM-DD' (with the time only when the
  *   cell's format shows one).
  * - blank rows are skipped and not counted; a row whose only content is an XLSX error cell is kept.
+ * - CSV records longer than `maxRecordChars` (16 MiB) stop the read with 'bad_csv': reported as an
+ *   unclosed quote when the record runs over several lines, as an over-long record when it is one
+ *   line (`csvFailure`).
+ * - writing XLSX, text beyond Excel's 32,767 characters per cell is cut with a visible marker and
+ *   reported through `onTruncate` (`writeXlsx`); only too many rows or columns are an error.
  *
  * Memory and speed: CSV is parsed 1 MiB at a time (a million-row file streams in a few hundred MB,
  * mostly the input itself); csv-parse's byte loop sets the pace (about 15–20 MB/s, 150k rows/s for
@@ -66,7 +74,9 @@ export interface ReadTableOptions {
 	fileName?: string;
 	/**
 	 * CSV only. 'auto' (default): strict UTF-8 if the bytes are valid UTF-8, else GB18030 (GBK is a
-	 * subset). A byte-order mark always decides (UTF-8 or UTF-16).
+	 * subset). A byte-order mark always decides (UTF-8 or UTF-16). If neither fits, the error names
+	 * the first line valid in neither (or, for a UTF-8 file with damaged characters, the first line
+	 * that is not valid UTF-8).
 	 */
 	encoding?: 'auto' | 'utf-8' | 'gbk' | 'gb18030';
 	/** CSV only: the field delimiter; default sniffed from the header line (',' unless ';' or tab clearly). */
@@ -84,8 +94,25 @@ export interface ReadTableOptions {
 	 * non-blank rows that has every required column (so title rows above the header are skipped).
 	 */
 	requiredHeaders?: string[][];
+	/**
+	 * Column names this kind of file is expected to have (every alias of every field the caller
+	 * maps, e.g. all names in a `matchColumns` table); compared by `headerKey`. Two effects:
+	 * - header detection: unless `requiredHeaders` already found the header, the header is the first
+	 *   of the first 10 non-blank rows with at least min(2, its non-empty cells) known names — this
+	 *   beats title rows of any width ("XX县公安局 | 2026年11月" above the real header);
+	 * - `headerTrusted` is true only when the header row has at least one known name.
+	 * An empty list (or one of blank names only) counts as not given.
+	 */
+	knownHeaders?: string[];
 	/** Longest cell text before a 'too_long' issue (the value is kept). Default 2000. */
 	maxCellLength?: number;
+	/**
+	 * CSV only: longest record (characters of its fields, as csv-parse counts them) before the read
+	 * stops with TableError('bad_csv'). Default 16 MiB (16,777,216). A limit is needed because an
+	 * opening quote that is never closed makes the rest of the file one record; lower it in tests
+	 * rather than build 16 MB strings.
+	 */
+	maxRecordChars?: number;
 }
 
 /**
@@ -139,6 +166,15 @@ export interface TableInfo {
 	matchedHeaders: string[];
 	/** Text of non-blank rows above the header (title rows such as "XX县严重精神障碍患者名单"). */
 	preamble: string[];
+	/**
+	 * Whether the header row is believed to be a header, not a data row taken for one (a file
+	 * without a header row, a header missed). With `knownHeaders`: the header row has at least one
+	 * known name. Without: no header cell looks like data (`looksLikeData`: a run of 6+ digits, a
+	 * date, an ID-number-like pattern). When false, every message names columns only by position
+	 * ("column C (3)"), since the header text may be a patient's name or ID number; `field` and the
+	 * keys of `values` are still the header names.
+	 */
+	headerTrusted: boolean;
 }
 
 export interface Table extends TableInfo {
@@ -169,19 +205,26 @@ export type TableErrorCode =
  * - `empty`: no bytes, only whitespace, or an XLSX sheet without cells;
  * - `no_header`: there is content, but every row is blank (only delimiters, empty strings);
  * - `duplicate_header`, `missing_column`: the header row (see `line`, `columns`);
- * - `bad_encoding`: the bytes are not valid in the chosen encoding (`line` is the first bad line);
+ * - `bad_encoding`: the bytes are not valid in the chosen encoding (`line` is the first bad line; with
+ *   encoding 'auto', the first line that is neither valid UTF-8 nor valid GB18030, see
+ *   `autoEncodingError`);
  * - `not_a_table`: binary data, a PDF or an HTML page;
  * - `bad_xlsx`: a zip that exceljs cannot read as a workbook, or a file named .xlsx that is not one;
- * - `bad_csv`: an opening quote that is never closed (`line` is where the record starts);
+ * - `bad_csv`: an opening quote that is never closed, or a single line longer than `maxRecordChars`
+ *   (`line` is where the record starts; see `csvFailure`);
  * - `unsupported_format`: an Excel 97–2003 .xls / WPS .et file or a password-protected workbook;
  * - `no_sheet`: the requested sheet does not exist;
- * - `too_large` (writers): beyond Excel's limits (1,048,576 rows, 16,384 columns, 32,767 characters).
+ * - `too_large` (writers): beyond Excel's limits of 1,048,576 rows or 16,384 columns (over-long text
+ *   is truncated instead, see `writeXlsx`).
  */
 export class TableError extends Error {
 	readonly code: TableErrorCode;
 	/** Line (CSV) or Excel row (XLSX) concerned, when there is one. */
 	readonly line?: number;
-	/** Column names concerned (header names, never values). */
+	/**
+	 * Column names concerned (header names, never values). Absent from a duplicate_header error on an
+	 * untrusted header (see `TableInfo.headerTrusted`): that "name" may be a value.
+	 */
 	readonly columns?: string[];
 
 	constructor(code: TableErrorCode, message: string, details: { line?: number; columns?: string[] } = {}) {
@@ -206,7 +249,11 @@ const SNIFF_BYTES = 64 * 1024;
 const HEADER_SCAN_ROWS = 10;
 /** At most this many single-cell title rows above a header are recognised as a title. */
 const MAX_TITLE_ROWS = 4;
-/** A CSV record longer than this is almost certainly an unclosed quote swallowing the file. */
+/**
+ * Default for `maxRecordChars`: a CSV record longer than this is almost certainly an unclosed quote
+ * swallowing the file (or, rarely, one absurdly long line); the limit keeps such a file from filling
+ * memory before the error is found.
+ */
 const MAX_CSV_RECORD_CHARS = 16 * 1024 * 1024;
 /** XLSX rows handed over per batch. */
 const XLSX_BATCH_ROWS = 2000;
@@ -397,20 +444,36 @@ function isBlank(record: RawRecord): boolean {
 	return record.notes === undefined && nonEmptyCells(record) === 0;
 }
 
+/** How many cells of a record are known header names (`known` holds headerKeys). */
+function knownCells(record: RawRecord, known: Set<string>): number {
+	let n = 0;
+	for (const cell of record.cells) if (cell.length !== 0 && known.has(headerKey(cell))) n++;
+	return n;
+}
+
 /**
  * Which of the first non-blank records is the header.
  * 1. With `requiredHeaders`: the first record that has every required column.
- * 2. Otherwise the first non-blank record, except that leading title rows are skipped: up to 4
+ * 2. With `knownHeaders` (as headerKeys): the first record with at least min(2, its non-empty
+ *    cells) known names, and at least one. Two, because one known word can appear in a title
+ *    ("患者名单") or a data cell; fewer only for a one-column header.
+ * 3. Otherwise the first non-blank record, except that leading title rows are skipped: up to 4
  *    rows with a single non-empty cell (e.g. "XX县严重精神障碍患者名单", "导出时间：2024-03-05")
  *    directly followed by a row with at least 3 non-empty cells. A one-column file never has a row
  *    with 3 cells, so its first row stays the header.
  */
-function chooseHeader(records: RawRecord[], candidates: number[], required: string[][] | undefined): number {
+function chooseHeader(records: RawRecord[], candidates: number[], required: string[][] | undefined, known: Set<string> | undefined): number {
 	if (required && required.length > 0) {
 		const wanted = required.map((group) => group.map(headerKey));
 		for (const idx of candidates) {
 			const keys = new Set(records[idx].cells.map(headerKey));
 			if (wanted.every((group) => group.some((k) => keys.has(k)))) return idx;
+		}
+	}
+	if (known) {
+		for (const idx of candidates) {
+			const hits = knownCells(records[idx], known);
+			if (hits >= 1 && hits >= Math.min(2, nonEmptyCells(records[idx]))) return idx;
 		}
 	}
 	const counts = candidates.map((idx) => nonEmptyCells(records[idx]));
@@ -421,8 +484,39 @@ function chooseHeader(records: RawRecord[], candidates: number[], required: stri
 	return candidates[0];
 }
 
-/** Column names from the header record: normalised; blanks → column_N; duplicates are an error. */
-function buildHeaders(record: RawRecord, where: string): string[] {
+/** A run of 6+ digits: an ID number, phone number, compact date or serial number, never a column name. */
+const DIGIT_RUN = /\d{6}/;
+/** A calendar date: 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日. */
+const DATE_LIKE = /\d{4}(?:-\d{1,2}-\d{1,2}|\/\d{1,2}\/\d{1,2}|\.\d{1,2}\.\d{1,2}|年\d{1,2}月\d{1,2}日)/;
+/** An ID number, also masked or with X: 15–18 digits/asterisks, as in 110101********1234. */
+const ID_LIKE = /\d[\d*]{13,16}[\dXx*]/;
+
+/**
+ * Whether a (normalised) header cell looks like data rather than a column name: a run of 6 or more
+ * digits, a date, or an ID-number-like pattern. Such a "header" is most likely the first data row
+ * of a file without a header row, so its text must not appear in messages.
+ */
+function looksLikeData(name: string): boolean {
+	return DIGIT_RUN.test(name) || DATE_LIKE.test(name) || ID_LIKE.test(name);
+}
+
+/** Whether the chosen header row is trusted (see `TableInfo.headerTrusted`). */
+function isHeaderTrusted(record: RawRecord, known: Set<string> | undefined): boolean {
+	if (known) return knownCells(record, known) >= 1;
+	return !record.cells.some((cell) => cell.length !== 0 && looksLikeData(normalizeHeader(cell)));
+}
+
+/** A column by position only, for messages about an untrusted header: "column C (3)" / "第 3 列（C 列）". */
+function columnByPosition(index: number): [string, string] {
+	return [`column ${columnLetter(index + 1)} (${index + 1})`, `第 ${index + 1} 列（${columnLetter(index + 1)} 列）`];
+}
+
+/**
+ * Column names from the header record: normalised; blanks → column_N; duplicates are an error. The
+ * duplicate_header message names the column only when the header is trusted: an untrusted header may
+ * be a data row, where two equal cells are, say, a patient's name twice.
+ */
+function buildHeaders(record: RawRecord, where: string, trusted: boolean): string[] {
 	const names = record.cells.map(normalizeHeader);
 	// Trailing blank header cells (formatting, a trailing delimiter) are not columns; cells there
 	// in data rows are kept as extra cells.
@@ -433,6 +527,18 @@ function buildHeaders(record: RawRecord, where: string): string[] {
 	names.forEach((name, i) => {
 		if (name === '') return;
 		const earlier = seen.get(name);
+		if (earlier !== undefined && !trusted) {
+			const [ae, az] = columnByPosition(earlier);
+			const [be, bz] = columnByPosition(i);
+			throw new TableError(
+				'duplicate_header',
+				bilingual(
+					`Header row (${where} ${record.line}): ${ae} and ${be} have the same name; this row may be data rather than a header — rename one of them, or add a header row`,
+					`表头（第 ${record.line} 行）：${az}和${bz}列名相同；该行可能是数据而不是表头——请修改其中一个列名，或添加表头行`,
+				),
+				{ line: record.line },
+			);
+		}
 		if (earlier !== undefined) {
 			throw new TableError(
 				'duplicate_header',
@@ -520,6 +626,8 @@ class RowBuilder {
 		private readonly maxLength: number,
 		private readonly format: TableFormat,
 		private readonly where: string,
+		/** See `TableInfo.headerTrusted`: when false, messages name columns by position only. */
+		private readonly trusted: boolean,
 	) {
 		this.width = headers.length;
 		this.taken = new Set(headers);
@@ -543,14 +651,18 @@ class RowBuilder {
 		return key;
 	}
 
-	/** Where a cell is, for messages. */
-	private place(row: number, line: number, field: string): [string, string] {
+	/** Where a cell is, for messages: by header name, or by position when the header is not trusted. */
+	private place(row: number, line: number, field: string, col: number): [string, string] {
+		if (!this.trusted) {
+			const [ce, cz] = columnByPosition(col);
+			return [`Row ${row} (${this.where} ${line}), ${ce}`, `第 ${row} 条记录（第 ${line} 行）${cz}`];
+		}
 		return [`Row ${row} (${this.where} ${line}), column “${field}”`, `第 ${row} 条记录（第 ${line} 行）“${field}”列`];
 	}
 
-	/** Appends an issue (creating the list if needed) and returns the list. */
-	private issue(issues: CellIssue[] | undefined, row: number, line: number, field: string, code: CellIssueCode, en: string, zh: string): CellIssue[] {
-		const [pe, pz] = this.place(row, line, field);
+	/** Appends an issue (creating the list if needed) and returns the list. `col`: 0-based column. */
+	private issue(issues: CellIssue[] | undefined, row: number, line: number, field: string, col: number, code: CellIssueCode, en: string, zh: string): CellIssue[] {
+		const [pe, pz] = this.place(row, line, field, col);
 		const list = issues ?? [];
 		list.push({ field, code, message: bilingual(`${pe}: ${en}`, `${pz}：${zh}`) });
 		return list;
@@ -560,19 +672,19 @@ class RowBuilder {
 	 * Checks one non-empty cell text; returns the row's issue list (created on the first issue).
 	 * `formulaNoted`: the XLSX reader already reported this cell as a formula.
 	 */
-	private check(issues: CellIssue[] | undefined, row: number, line: number, field: string, v: string, formulaNoted: boolean): CellIssue[] | undefined {
+	private check(issues: CellIssue[] | undefined, row: number, line: number, field: string, col: number, v: string, formulaNoted: boolean): CellIssue[] | undefined {
 		if (v.length > this.maxLength) {
-			issues = this.issue(issues, row, line, field, 'too_long',
+			issues = this.issue(issues, row, line, field, col, 'too_long',
 				`the cell has ${v.length} characters, more than the ${this.maxLength} allowed; kept as is`,
 				`内容有 ${v.length} 个字符，超过上限 ${this.maxLength}；已原样保留`);
 		}
 		if (!formulaNoted && isFormulaStart(v.charCodeAt(0)) && looksLikeFormula(v)) {
-			issues = this.issue(issues, row, line, field, 'formula',
+			issues = this.issue(issues, row, line, field, col, 'formula',
 				'the cell starts like a spreadsheet formula (= + - @); kept as text and never evaluated',
 				'内容以 = + - @ 开头，像电子表格公式；按文本保留，不会计算');
 		}
 		if (CONTROL_CHARS.test(v)) {
-			issues = this.issue(issues, row, line, field, 'control_chars',
+			issues = this.issue(issues, row, line, field, col, 'control_chars',
 				'the cell contains control characters (invisible characters other than tab and line breaks)',
 				'内容含有控制字符（制表符和换行以外的不可见字符）');
 		}
@@ -585,15 +697,15 @@ class RowBuilder {
 		for (const note of notes) {
 			const field = note.col < this.width ? this.headers[note.col] : this.extraKey(note.col);
 			if (note.code === 'formula') {
-				issues = this.issue(issues, row, line, field, 'formula',
+				issues = this.issue(issues, row, line, field, note.col, 'formula',
 					'the cell holds an Excel formula; its formula text is kept and its computed result is not used',
 					'该单元格是 Excel 公式；保留公式文本，不采用其计算结果');
 			} else if (note.code === 'error_value') {
-				issues = this.issue(issues, row, line, field, 'error_value',
+				issues = this.issue(issues, row, line, field, note.col, 'error_value',
 					`the cell holds the Excel error ${note.detail ?? ''}; read as empty`,
 					`该单元格是 Excel 错误值 ${note.detail ?? ''}，按空值读取`);
 			} else {
-				issues = this.issue(issues, row, line, field, 'lost_precision',
+				issues = this.issue(issues, row, line, field, note.col, 'lost_precision',
 					'the cell holds a number of 16 or more digits; Excel keeps only 15 significant digits, so the last digits are lost — store long numbers such as ID numbers as text',
 					'该单元格是 16 位以上的数字，Excel 只保留 15 位有效数字，末尾数字已丢失；身份证号等长数字请以文本格式保存');
 			}
@@ -626,19 +738,23 @@ class RowBuilder {
 			values[headers[i]] = v;
 			if (v.length === 0) continue;
 			blank = false;
-			issues = this.check(issues, row, line, headers[i], v, noted !== undefined && noted.has(i));
+			issues = this.check(issues, row, line, headers[i], i, v, noted !== undefined && noted.has(i));
 		}
 		let extra = 0;
 		let firstExtra = '';
+		let firstExtraCol = 0;
 		for (let i = width; i < cells.length; i++) {
 			const raw = cells[i];
 			const v = raw.length === 0 ? '' : raw.trim();
 			if (v.length === 0) continue;
 			const key = this.extraKey(i);
 			values[key] = v;
-			if (extra++ === 0) firstExtra = key;
+			if (extra++ === 0) {
+				firstExtra = key;
+				firstExtraCol = i;
+			}
 			blank = false;
-			issues = this.check(issues, row, line, key, v, noted !== undefined && noted.has(i));
+			issues = this.check(issues, row, line, key, i, v, noted !== undefined && noted.has(i));
 		}
 		if (blank && notes === undefined) return null;
 		this.count = row;
@@ -650,12 +766,17 @@ class RowBuilder {
 			const hint = this.format === 'csv'
 				? ['check an earlier field for an unquoted delimiter', '请检查前面的字段是否含有未加引号的分隔符']
 				: ['the header row has no name for them', '表头中没有这些列的列名'];
+			// `column_N` keys are generated, but one may carry a header's text ("column_4_" when a header
+			// is named column_4): with an untrusted header, say where the cells start instead.
+			const [ke, kz] = this.trusted
+				? [`kept as ${firstExtra}${extra > 1 ? '…' : ''}`, `已保存为 ${firstExtra}${extra > 1 ? ' 等' : ''}`]
+				: [`kept from ${columnByPosition(firstExtraCol)[0]} on`, `已保存（自${columnByPosition(firstExtraCol)[1]}起）`];
 			(issues ??= []).push({
 				field: firstExtra,
 				code: 'extra_cells',
 				message: bilingual(
-					`Row ${row} (${this.where} ${line}): ${extra} non-empty cell${extra > 1 ? 's' : ''} beyond the last header column, kept as ${firstExtra}${extra > 1 ? '…' : ''}; ${hint[0]}`,
-					`第 ${row} 条记录（第 ${line} 行）：比表头多出 ${extra} 个非空单元格，已保存为 ${firstExtra}${extra > 1 ? ' 等' : ''}；${hint[1]}`,
+					`Row ${row} (${this.where} ${line}): ${extra} non-empty cell${extra > 1 ? 's' : ''} beyond the last header column, ${ke}; ${hint[0]}`,
+					`第 ${row} 条记录（第 ${line} 行）：比表头多出 ${extra} 个非空单元格，${kz}；${hint[1]}`,
 				),
 			});
 		}
@@ -753,14 +874,17 @@ async function assemble(source: RecordSource, options: ReadTableOptions): Promis
 			}
 			throw new TableError('empty', bilingual(`The file is empty${sheet[0]}`, `文件为空${sheet[1]}`));
 		}
-		const headerIndex = chooseHeader(buffered, candidates, options.requiredHeaders);
+		const knownKeys = (options.knownHeaders ?? []).map(headerKey).filter((k) => k !== '');
+		const known = knownKeys.length > 0 ? new Set(knownKeys) : undefined;
+		const headerIndex = chooseHeader(buffered, candidates, options.requiredHeaders, known);
 		const headerRecord = buffered[headerIndex];
-		const headers = buildHeaders(headerRecord, where);
+		const headerTrusted = isHeaderTrusted(headerRecord, known);
+		const headers = buildHeaders(headerRecord, where, headerTrusted);
 		const matchedHeaders = matchRequired(headers, options.requiredHeaders, headerRecord.line, where);
 		const preamble = candidates
 			.filter((idx) => idx < headerIndex)
 			.map((idx) => buffered[idx].cells.map((c) => c.trim()).filter((c) => c !== '').join(' '));
-		const builder = new RowBuilder(headers, maxLength, source.format, where);
+		const builder = new RowBuilder(headers, maxLength, source.format, where, headerTrusted);
 		const first = buffered.slice(headerIndex + 1);
 		buffered.length = 0;
 
@@ -770,6 +894,7 @@ async function assemble(source: RecordSource, options: ReadTableOptions): Promis
 			headerLine: headerRecord.line,
 			matchedHeaders,
 			preamble,
+			headerTrusted,
 		};
 		if (source.encoding !== undefined) info.encoding = source.encoding;
 		if (source.delimiter !== undefined) info.delimiter = source.delimiter;
@@ -924,8 +1049,38 @@ function resolveEncoding(bytes: Buffer, requested: NonNullable<ReadTableOptions[
 		if (mostlyUtf8(bytes)) throw badEncoding('damaged-utf-8', firstBadLine(bytes, (s) => isUtf8(s)));
 	}
 	const bad = validateEncoding(bytes, 'gb18030');
-	if (bad) throw badEncoding(requested === 'auto' ? 'auto' : 'gb18030', bad);
+	if (bad) throw requested === 'auto' ? autoEncodingError(bytes, bad) : badEncoding('gb18030', bad);
 	return { encoding: 'gb18030', start: 0 };
+}
+
+/**
+ * The error for 'auto' when the bytes are neither all UTF-8 nor all GB18030. The line named is the
+ * first that is neither: the first line that is not GB18030 may be a perfectly good line of UTF-8
+ * Chinese (a single character followed by ASCII, "张,1", is not valid GB18030), and sending staff to
+ * it would have them look for a fault that is not there. When every line is valid in one of the two,
+ * the file mixes them (lines pasted from another file): `firstNotGb` is then the first UTF-8-only
+ * line, named together with the first GB18030-only line.
+ */
+function autoEncodingError(bytes: Buffer, firstNotGb: number): TableError {
+	const gb = new TextDecoder('gb18030', { fatal: true });
+	let neither = 0;
+	let firstNotUtf8 = 0;
+	eachLine(bytes, (segment, line) => {
+		if (isUtf8(segment)) return true;
+		if (firstNotUtf8 === 0) firstNotUtf8 = line;
+		if (decodes(gb, segment)) return true;
+		neither = line;
+		return false;
+	});
+	if (neither !== 0) return badEncoding('auto', neither);
+	return new TableError(
+		'bad_encoding',
+		bilingual(
+			`The file mixes two encodings: line ${firstNotGb} is UTF-8 but line ${firstNotUtf8} is GBK/GB18030; save the whole file again as CSV (UTF-8)`,
+			`文件混用了两种编码：第 ${firstNotGb} 行是 UTF-8 编码，第 ${firstNotUtf8} 行却是 GBK/GB18030 编码；请将整个文件重新另存为“CSV UTF-8”`,
+		),
+		{ line: firstNotGb },
+	);
 }
 
 function notATable(what: string, zh: string): TableError {
@@ -983,14 +1138,80 @@ function hasNonSpaceByte(body: Buffer): boolean {
 	return false;
 }
 
-function csvFailure(error: unknown, line: number): TableError {
+/** The record size limit for messages: "16 MB" for whole MiB, else a count of characters. */
+function recordLimitText(limit: number): [string, string] {
+	if (limit >= 1 << 20 && limit % (1 << 20) === 0) return [`${limit / (1 << 20)} MB`, `${limit / (1 << 20)} MB`];
+	return [`${limit} characters`, `${limit} 个字符`];
+}
+
+/**
+ * Whether the record that starts at physical line `line` ends on that same line: read from the
+ * line's start with csv-parse's quoting rules as configured in `csvBatches` (a quote opens a quoted
+ * field only at the start of a field; inside one, "" is a quote and any other " closes it), it
+ * reaches a line break or the end of the text outside quotes. False when a quote is still open at
+ * the line's end, i.e. the record goes on over the next lines or its quote is never closed.
+ * `at(i)` is the code unit at i: bytes for UTF-8 and GB18030 (the delimiters, the quote and line
+ * breaks never occur inside a multi-byte character of either), UTF-16 code units otherwise.
+ */
+function recordEndsOnItsLine(at: (i: number) => number, length: number, line: number, delimiter: number): boolean {
+	let i = 0;
+	// Skip to the start of the physical line (CRLF, CR or LF end a line, as in `eachLine`).
+	for (let n = 1; n < line && i < length; i++) {
+		const c = at(i);
+		if (c === 0x0a || c === 0x0d) {
+			if (c === 0x0d && i + 1 < length && at(i + 1) === 0x0a) i++;
+			n++;
+		}
+	}
+	let quoting = false;
+	let fieldEmpty = true;
+	for (; i < length; i++) {
+		const c = at(i);
+		if (quoting) {
+			if (c === 0x0a || c === 0x0d) return false;
+			if (c === 0x22) {
+				if (i + 1 < length && at(i + 1) === 0x22) i++;
+				else quoting = false;
+			}
+		} else if (c === 0x0a || c === 0x0d) {
+			return true;
+		} else if (c === delimiter) {
+			fieldEmpty = true;
+		} else if (c === 0x22 && fieldEmpty) {
+			quoting = true;
+			fieldEmpty = false;
+		} else {
+			fieldEmpty = false;
+		}
+	}
+	return !quoting;
+}
+
+/**
+ * The TableError for a csv-parse failure; `line` is where the failing record starts. A record over
+ * the size limit is, nearly always, an opening quote never closed that swallows the lines after it;
+ * but a single line really that long (a field pasted with megabytes of text, a file whose line
+ * breaks were lost) is said as such, since no quote needs fixing there: `oneLine` tells which.
+ */
+function csvFailure(error: unknown, line: number, limit: number, oneLine: () => boolean): TableError {
 	const code = (error as { code?: string } | undefined)?.code;
 	if (code === 'CSV_MAX_RECORD_SIZE') {
+		const [en, zh] = recordLimitText(limit);
+		if (oneLine()) {
+			return new TableError(
+				'bad_csv',
+				bilingual(
+					`The record at line ${line} is longer than ${en}; records that long are not supported — shorten that line or split it into several records`,
+					`第 ${line} 行的记录超过 ${zh}，不支持这么长的记录；请缩短该行或拆分为多条记录`,
+				),
+				{ line },
+			);
+		}
 		return new TableError(
 			'bad_csv',
 			bilingual(
-				`The record starting at line ${line} is longer than ${MAX_CSV_RECORD_CHARS / 1024 / 1024} MB; most likely an opening quote (") there is never closed`,
-				`从第 ${line} 行开始的记录超过 ${MAX_CSV_RECORD_CHARS / 1024 / 1024} MB，很可能是该处的双引号（"）没有闭合`,
+				`The record starting at line ${line} is longer than ${en}; most likely an opening quote (") there is never closed`,
+				`从第 ${line} 行开始的记录超过 ${zh}，很可能是该处的双引号（"）没有闭合`,
 			),
 			{ line },
 		);
@@ -1010,7 +1231,7 @@ function csvFailure(error: unknown, line: number): TableError {
 }
 
 /** Parses the CSV body chunk by chunk; yields the records of each chunk with their start lines. */
-async function* csvBatches(body: Buffer, encoding: TableEncoding, delimiter: CsvDelimiter): AsyncGenerator<RawRecord[], void, void> {
+async function* csvBatches(body: Buffer, encoding: TableEncoding, delimiter: CsvDelimiter, maxRecordChars: number): AsyncGenerator<RawRecord[], void, void> {
 	const parser = createCsvParser({
 		delimiter,
 		record_delimiter: ['\r\n', '\n', '\r'],
@@ -1022,12 +1243,19 @@ async function* csvBatches(body: Buffer, encoding: TableEncoding, delimiter: Csv
 		relax_quotes: true,
 		// Empty lines come through as records so that line numbers can be counted; skipped later.
 		skip_empty_lines: false,
-		max_record_size: MAX_CSV_RECORD_CHARS,
+		max_record_size: maxRecordChars,
 		bom: false,
 	});
 	let batch: RawRecord[] = [];
 	let line = 1;
 	let failure: unknown;
+	// Only on failure: whether the failing record is one physical line (see `csvFailure`).
+	const oneLine = () => {
+		const code = delimiter.charCodeAt(0);
+		if (encoding === 'utf-8' || encoding === 'gb18030') return recordEndsOnItsLine((i) => body[i], body.length, line, code);
+		const text = new TextDecoder(encoding).decode(body);
+		return recordEndsOnItsLine((i) => text.charCodeAt(i), text.length, line, code);
+	};
 	parser.on('data', (cells: string[]) => {
 		batch.push({ cells, line });
 		line += 1 + lineBreaksIn(cells);
@@ -1050,7 +1278,7 @@ async function* csvBatches(body: Buffer, encoding: TableEncoding, delimiter: Csv
 				yield out;
 			}
 			failure ??= parser.errored ?? undefined;
-			if (failure !== undefined) throw csvFailure(failure, line);
+			if (failure !== undefined) throw csvFailure(failure, line, maxRecordChars, oneLine);
 		}
 		const tail = decoder ? decoder.decode() : '';
 		if (tail.length > 0) parser.write(tail);
@@ -1065,7 +1293,7 @@ async function* csvBatches(body: Buffer, encoding: TableEncoding, delimiter: Csv
 			batch = [];
 			yield out;
 		}
-		if (failure !== undefined) throw csvFailure(failure, line);
+		if (failure !== undefined) throw csvFailure(failure, line, maxRecordChars, oneLine);
 	} finally {
 		if (!parser.destroyed) parser.destroy();
 	}
@@ -1082,11 +1310,13 @@ function openCsv(bytes: Buffer, options: ReadTableOptions): RecordSource {
 	const sniffText = new TextDecoder(encoding).decode(body.subarray(0, SNIFF_BYTES));
 	const delimiter = options.delimiter ?? sniffDelimiter(sniffText);
 	if (![',', ';', '\t'].includes(delimiter)) throw new RangeError('delimiter must be a comma, a semicolon or a tab');
+	const maxRecordChars = options.maxRecordChars ?? MAX_CSV_RECORD_CHARS;
+	if (!Number.isInteger(maxRecordChars) || maxRecordChars < 1) throw new RangeError('maxRecordChars must be a positive whole number');
 	return {
 		format: 'csv',
 		encoding,
 		delimiter,
-		batches: csvBatches(body, encoding, delimiter),
+		batches: csvBatches(body, encoding, delimiter, maxRecordChars),
 		hasContent: () =>
 			encoding === 'utf-16le' || encoding === 'utf-16be' ? new TextDecoder(encoding).decode(body).trim() !== '' : hasNonSpaceByte(body),
 	};
@@ -1400,9 +1630,26 @@ export interface WriteSheet {
 	rows: Array<Record<string, unknown>>;
 }
 
+/** A text cell `writeXlsx` shortened to fit Excel (see `WriteOptions.onTruncate`). */
+export interface TruncatedCell {
+	/** The sheet's name as written (after `writeXlsx` made it a valid, unique Excel name). */
+	sheet: string;
+	/** 1-based data row (the header row not counted): the index in `WriteSheet.rows` plus 1. */
+	row: number;
+	/** The column's header. */
+	column: string;
+	/** Length of the original text, in characters (UTF-16 code units, as Excel counts). */
+	length: number;
+}
+
 export interface WriteOptions {
 	/** Prefix formula-like text with an apostrophe (`neutralizeFormula`). Default true. */
 	formulaGuard?: boolean;
+	/**
+	 * XLSX only: called for each text cell cut to Excel's 32,767 characters (see `writeXlsx`), so
+	 * the caller can log or report it. Receives positions only, never the text.
+	 */
+	onTruncate?: (info: TruncatedCell) => void;
 }
 
 export interface WriteCsvOptions extends WriteOptions {
@@ -1497,8 +1744,23 @@ function tooLarge(en: string, zh: string): TableError {
 	return new TableError('too_large', bilingual(en, zh));
 }
 
-/** An XLSX cell value for a JavaScript value. */
-function xlsxValue(value: unknown, guard: boolean): { value: ExcelJS.CellValue; numFmt?: string } {
+/**
+ * Text cut to Excel's cell limit: as much of the start as fits, then a visible marker giving the
+ * original length, so nobody takes the cell for the whole text. Never cuts a surrogate pair in two.
+ */
+function truncateCellText(text: string, originalLength: number): string {
+	const marker = `…【已截断，原文 ${originalLength} 字符 / truncated, ${originalLength} characters】`;
+	let end = EXCEL_MAX_CELL_CHARS - marker.length;
+	const last = text.charCodeAt(end - 1);
+	if (last >= 0xd800 && last <= 0xdbff) end--;
+	return text.slice(0, end) + marker;
+}
+
+/**
+ * An XLSX cell value for a JavaScript value. `truncated`: the original text length when the text was
+ * cut to Excel's cell limit (`truncateCellText`).
+ */
+function xlsxValue(value: unknown, guard: boolean): { value: ExcelJS.CellValue; numFmt?: string; truncated?: number } {
 	if (value === null || value === undefined) return { value: null };
 	if (typeof value === 'number') return { value: Number.isFinite(value) ? value : null };
 	if (typeof value === 'boolean') return { value };
@@ -1510,14 +1772,20 @@ function xlsxValue(value: unknown, guard: boolean): { value: ExcelJS.CellValue; 
 		return { value: shifted, numFmt: midnight ? 'yyyy-mm-dd' : 'yyyy-mm-dd hh:mm:ss' };
 	}
 	const text = valueText(value);
-	return { value: guard ? neutralizeFormula(text) : text };
+	const cell = guard ? neutralizeFormula(text) : text;
+	if (cell.length > EXCEL_MAX_CELL_CHARS) return { value: truncateCellText(cell, text.length), truncated: text.length };
+	return { value: cell };
 }
 
 /**
  * An XLSX workbook, one sheet per entry: bold frozen header row, column widths, text kept as text
  * (ID numbers and phone numbers stay exact), numbers as numbers, dates as date cells. Formula-like
  * text is neutralised (see `neutralizeFormula`); exceljs drops control characters XML cannot hold.
- * Throws TableError('too_large') beyond Excel's limits rather than write a file Excel must repair.
+ * Text longer than an Excel cell holds (32,767 characters) is cut, ending with a visible marker
+ * "…【已截断，原文 N 字符 / truncated, N characters】", and reported through `onTruncate`: one
+ * over-long cell (a pasted document in a note) must not cost a whole report run. Too many rows or
+ * columns still throw TableError('too_large') — that is the report's shape, not one cell — rather
+ * than write a file Excel must repair.
  */
 export async function writeXlsx(sheets: WriteSheet[], options: WriteOptions = {}): Promise<Buffer> {
 	const guard = options.formulaGuard ?? true;
@@ -1554,12 +1822,7 @@ export async function writeXlsx(sheets: WriteSheet[], options: WriteOptions = {}
 			const formats: Array<[string, string]> = [];
 			for (const column of spec.columns) {
 				const cell = xlsxValue(input[column.key], guard);
-				if (typeof cell.value === 'string' && cell.value.length > EXCEL_MAX_CELL_CHARS) {
-					throw tooLarge(
-						`Sheet “${name}”, row ${r + 1}, column “${column.header}”: the text has ${cell.value.length} characters; an Excel cell holds at most ${EXCEL_MAX_CELL_CHARS}`,
-						`工作表“${name}”第 ${r + 1} 行“${column.header}”列：内容有 ${cell.value.length} 个字符，Excel 单元格最多 ${EXCEL_MAX_CELL_CHARS} 个`,
-					);
-				}
+				if (cell.truncated !== undefined) options.onTruncate?.({ sheet: name, row: r + 1, column: column.header, length: cell.truncated });
 				values[column.key] = cell.value;
 				if (cell.numFmt) formats.push([column.key, cell.numFmt]);
 			}

@@ -170,6 +170,49 @@ describe('CSV encodings', () => {
 		expectNoValues([error.message], ['张5', '幸福路']);
 	});
 
+	test('auto: bad_encoding names the first line valid in neither UTF-8 nor GB18030, not a good UTF-8 line', async () => {
+		// Line 2 is valid UTF-8 that is not GB18030 (one character, then ASCII: E5 BC A0 2C…).
+		expect(() => new TextDecoder('gb18030', { fatal: true }).decode(utf8('张,1'))).toThrow();
+		const bytes = Buffer.concat([
+			utf8('姓名,编号\n张,1\n'),
+			gbk('李四,2\n'), // line 3: GBK, valid GB18030
+			Buffer.from([0x31, 0x2c, 0x81, 0x20, 0x0a]), // line 4: invalid in both
+			utf8('5,6\n'),
+		]);
+		const error = await tableError(readTable(bytes), 'bad_encoding');
+		expect(error.line).toBe(4);
+		expect(error.message).toContain('Line 4 is neither valid UTF-8 nor valid GB18030/GBK');
+		expect(error.message).toContain('第 4 行既不是有效的 UTF-8 编码');
+		expectNoValues([error.message], ['张', '李四']);
+		// An explicit encoding still names the first line that is not valid in it.
+		const explicit = await tableError(readTable(bytes, { encoding: 'gb18030' }), 'bad_encoding');
+		expect(explicit.line).toBe(2);
+		expect(explicit.message).toContain('Line 2 is not valid GB18030');
+		const strict = await tableError(readTable(bytes, { encoding: 'utf-8' }), 'bad_encoding');
+		expect(strict.line).toBe(3);
+	});
+
+	test('auto: a file mixing UTF-8 and GBK lines (each line valid in one) says so, naming both lines', async () => {
+		const bytes = Buffer.concat([utf8('姓名,编号\n张,1\n'), gbk('李四,2\n王五,3\n')]);
+		const error = await tableError(readTable(bytes), 'bad_encoding');
+		expect(error.line).toBe(2);
+		expect(error.message).toContain('The file mixes two encodings: line 2 is UTF-8 but line 3 is GBK/GB18030');
+		expect(error.message).toContain('第 2 行是 UTF-8 编码，第 3 行却是 GBK/GB18030 编码');
+		expectNoValues([error.message], ['张', '李四', '王五']);
+	});
+
+	test('damaged UTF-8: the line named is the one that is not valid UTF-8, not an earlier non-GB18030 line', async () => {
+		// Lines 2–5 are valid UTF-8 but not GB18030; line 6 has a cut-off character.
+		const lines = ['姓名,编号', '张,1', '李,2', '王,3', '赵,4', '钱,5', '孙,6'];
+		const bytes = utf8(lines.join('\n') + '\n');
+		const at = bytes.indexOf(utf8('钱')) + 1;
+		const damaged = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
+		const error = await tableError(readTable(damaged), 'bad_encoding');
+		expect(error.line).toBe(6);
+		expect(error.message).toContain('The file is UTF-8, but line 6');
+		expectNoValues([error.message], ['钱', '张']);
+	});
+
 	test("UTF-16LE with BOM (Excel's Unicode Text, tab-delimited)", async () => {
 		const text = `姓名\t身份证号\r\n张三\t${ID_A}\r\n`;
 		const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
@@ -319,6 +362,56 @@ describe('CSV structure', () => {
 		expect(error.message).toContain('line 3');
 	});
 
+	test('one line longer than maxRecordChars → bad_csv "record too long", not an unclosed quote', async () => {
+		const long = 'x'.repeat(500);
+		// Quoted fields that are properly closed (with "" and delimiters inside) do not make it a quote error.
+		for (const line3 of [`3,${long}`, `3,"a ""b"", c",${long}`, `"3",小名"毛毛"${long}`]) {
+			const data = utf8(`a,b\n1,2\n${line3}\n5,6\n`);
+			const error = await tableError(readTable(data, { maxRecordChars: 200 }), 'bad_csv');
+			expect(error.line).toBe(3);
+			expect(error.message).toBe(
+				'The record at line 3 is longer than 200 characters; records that long are not supported — shorten that line or split it into several records / ' +
+					'第 3 行的记录超过 200 个字符，不支持这么长的记录；请缩短该行或拆分为多条记录',
+			);
+		}
+		// GBK (bytes scanned) and the last line without a line break.
+		const gb = await tableError(readTable(gbk(`姓名,备注\n张三,${'测'.repeat(300)}`), { maxRecordChars: 200 }), 'bad_csv');
+		expect(gb.line).toBe(2);
+		expect(gb.message).toContain('The record at line 2 is longer than 200 characters');
+		expectNoValues([gb.message], ['张三', '测']);
+		// UTF-16 (code units scanned), CRLF line ends.
+		const u16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`a\tb\r\n1\t2\r\n3\t${long}\r\n`, 'utf16le')]);
+		expect((await tableError(readTable(u16, { maxRecordChars: 200 }), 'bad_csv')).message).toContain('The record at line 3 is longer than');
+	});
+
+	test('a record past maxRecordChars that runs over several lines → unclosed-quote message', async () => {
+		const rest = Array.from({ length: 50 }, (_, i) => `${i},城关镇幸福路${i}号`).join('\n');
+		const expected =
+			'The record starting at line 3 is longer than 100 characters; most likely an opening quote (") there is never closed / ' +
+			'从第 3 行开始的记录超过 100 个字符，很可能是该处的双引号（"）没有闭合';
+		let error = await tableError(readTable(utf8(`a,b\n1,2\n3,"never closed\n${rest}\n`), { maxRecordChars: 100 }), 'bad_csv');
+		expect(error.line).toBe(3);
+		expect(error.message).toBe(expected);
+		// A quote opened after "" pairs and closed quoted fields on the same line.
+		error = await tableError(readTable(utf8(`a,b\n1,2\n"x ""y""",z,"open\n${rest}\n`), { maxRecordChars: 100 }), 'bad_csv');
+		expect(error.message).toBe(expected);
+		// A line that itself passes the limit inside a quote that is never closed: still the quote.
+		error = await tableError(readTable(utf8(`a,b\n1,2\n3,"${'x'.repeat(500)}`), { maxRecordChars: 100 }), 'bad_csv');
+		expect(error.message).toBe(expected);
+		expectNoValues([error.message], ['城关镇', 'xxx']);
+	});
+
+	test('maxRecordChars: a whole number of MiB is said in MB; records within the limit read; bad values rejected', async () => {
+		const data = utf8(`a,b\n1,${'x'.repeat((1 << 20) + 10)}\n`); // spans the 1 MiB chunk boundary
+		const error = await tableError(readTable(data, { maxRecordChars: 1 << 20 }), 'bad_csv');
+		expect(error.message).toContain('The record at line 2 is longer than 1 MB; records that long are not supported');
+		expect(error.message).toContain('第 2 行的记录超过 1 MB');
+		const table = await readTable(data, { maxCellLength: 2 << 20 });
+		expect(table.rows[0].values.b).toHaveLength((1 << 20) + 10);
+		await expect(readTable(utf8('a\n1\n'), { maxRecordChars: 0 })).rejects.toThrow(RangeError);
+		await expect(readTable(utf8('a\n1\n'), { maxRecordChars: 1.5 })).rejects.toThrow(RangeError);
+	});
+
 	test('stray quotes inside unquoted fields are kept as characters', async () => {
 		const table = await readTable(utf8('姓名,备注\n张三,小名"毛毛"\n'));
 		expect(table.rows[0].values.备注).toBe('小名"毛毛"');
@@ -383,6 +476,133 @@ describe('cell issues', () => {
 		expect(normalizeHeader(' 身份证号 ')).toBe('身份证号');
 		expect(normalizeHeader('乡镇（街道）')).toBe('乡镇(街道)');
 		expect(normalizeHeader('身份证\n号码\u3000')).toBe('身份证号码');
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Header trust: knownHeaders, headerTrusted, no echo of a header that may be data
+// ---------------------------------------------------------------------------------------------
+
+describe('header trust', () => {
+	const KNOWN = ['姓名', '身份证号', '公民身份号码', '现住址', '地址', '备注', '联系电话'];
+
+	test('knownHeaders: the row with known names is the header, beating a two-cell title row', async () => {
+		const text = `XX县公安局,2026年11月\n姓名,身份证号,现住址\n张三,${ID_A},城关镇\n`;
+		const table = await readTable(utf8(text), { knownHeaders: KNOWN });
+		expect(table.headerLine).toBe(2);
+		expect(table.headers).toEqual(['姓名', '身份证号', '现住址']);
+		expect(table.preamble).toEqual(['XX县公安局 2026年11月']);
+		expect(table.headerTrusted).toBe(true);
+		expect(table.rows.map((r) => r.values.姓名)).toEqual(['张三']);
+		// Without knownHeaders the title row is taken for the header (the case knownHeaders fixes).
+		expect((await readTable(utf8(text))).headerLine).toBe(1);
+	});
+
+	test('knownHeaders: wide title rows, one known word in a title, spacing and case; one-column headers', async () => {
+		// Row 1: 4 cells; row 2 has one known name among 2 cells (not enough); row 3 is the header.
+		const text = `XX县公安局,2026年11月,第1页,共3页\n名单,姓名\n* 姓 名,身份证号：,性别\n张三,${ID_A},男\n`;
+		const table = await readTable(utf8(text), { knownHeaders: KNOWN });
+		expect(table.headerLine).toBe(3);
+		expect(table.headers).toEqual(['*姓名', '身份证号:', '性别']);
+		expect(table.headerTrusted).toBe(true);
+		const one = await readTable(utf8(`导出名单\n\n身份证号\n${ID_A}\n`), { knownHeaders: KNOWN });
+		expect(one.headerLine).toBe(3);
+		expect(one.rows).toHaveLength(1);
+		// requiredHeaders still decides first when given.
+		const both = await readTable(utf8(`姓名,备注\n姓名,身份证号\n张三,1\n`), { knownHeaders: KNOWN, requiredHeaders: [['身份证号']] });
+		expect(both.headerLine).toBe(2);
+	});
+
+	test('headerTrusted without knownHeaders: false when a header cell holds 6+ digits, a date or an ID-like text', async () => {
+		const trusted = async (header: string) => (await readTable(utf8(`${header}\n1,2,3\n`))).headerTrusted;
+		expect(await trusted('姓名,身份证号,2026年随访次数')).toBe(true);
+		expect(await trusted('序号,编号123,电话')).toBe(true);
+		expect(await trusted(`张三,${ID_A},城关镇`)).toBe(false);
+		expect(await trusted('张三,13800138000,男')).toBe(false);
+		expect(await trusted('张三,2026-03-05,男')).toBe(false);
+		expect(await trusted('张三,2026/3/5,男')).toBe(false);
+		expect(await trusted('张三,2026年3月5日,男')).toBe(false);
+		expect(await trusted('张三,110101********123X,男')).toBe(false);
+		expect(await trusted('张三,110***********1234,男')).toBe(false); // masked: no 6-digit run
+		expect(await trusted('张三,１１０１０１１９９００３０７１２３４,男')).toBe(false); // full-width digits
+		// With knownHeaders: trusted exactly when the header row has a known name.
+		expect((await readTable(utf8('姓名,备注\n1,2\n'), { knownHeaders: KNOWN })).headerTrusted).toBe(true);
+		expect((await readTable(utf8('张三,男\n1,2\n'), { knownHeaders: KNOWN })).headerTrusted).toBe(false);
+		expect((await openTable(utf8(`张三,${ID_A}\n1,2\n`))).headerTrusted).toBe(false);
+	});
+
+	test('CSV without a header row: no issue message contains the first row (the "header") nor any value', async () => {
+		const first = ['张三', '110101199003071234', '城关镇幸福路1号'];
+		const text = [
+			first.join(','),
+			`李四,${ID_B},"=cmd|' /C calc'!A0",多出来的
+王五,${ID_A},"${'长'.repeat(60)}"`,
+			`赵六,\u0007${ID_A},正常`,
+		].join('\n');
+		const table = await readTable(utf8(text), { maxCellLength: 50 });
+		expect(table.headerTrusted).toBe(false);
+		expect(table.headers).toEqual([...first, 'column_4']);
+		const issues = table.rows.flatMap((r) => r.issues);
+		expect(issues.map((i) => `${i.field}:${i.code}`)).toEqual([
+			'城关镇幸福路1号:formula',
+			'column_4:extra_cells',
+			'城关镇幸福路1号:too_long',
+			'110101199003071234:control_chars',
+		]);
+		expect(issues[0].message).toBe(
+			'Row 1 (line 2), column C (3): the cell starts like a spreadsheet formula (= + - @); kept as text and never evaluated / ' +
+				'第 1 条记录（第 2 行）第 3 列（C 列）：内容以 = + - @ 开头，像电子表格公式；按文本保留，不会计算',
+		);
+		expect(issues[1].message).toContain('kept from column D (4) on');
+		expect(issues[1].message).toContain('自第 4 列（D 列）起');
+		expect(issues[2].message).toContain('Row 2 (line 3), column C (3): the cell has 60 characters');
+		expect(issues[3].message).toContain('Row 3 (line 4), column B (2)');
+		expectNoValues(allMessages(table), [...first, '张三', '1101', '199003071234', '幸福路', '李四', '王五', '赵六', ID_A, ID_B, 'cmd', '多出来', '长长', '“']);
+	});
+
+	test('XLSX without a header row: formula, error and lost-precision issues name columns by position', async () => {
+		const data = await xlsx((wb) => {
+			const ws = wb.addWorksheet('S');
+			ws.addRow(['张三', ID_A, '2026-03-05']);
+			ws.addRow(['李四', 110105194912310000, { formula: 'A1&B1', result: 'x' }]);
+			ws.addRow(['王五', { error: '#N/A' }, '']);
+		});
+		const table = await readTable(data);
+		expect(table.headerTrusted).toBe(false);
+		const issues = table.rows.flatMap((r) => r.issues);
+		expect(issues.map((i) => `${i.field}:${i.code}`)).toEqual([`${ID_A}:lost_precision`, '2026-03-05:formula', `${ID_A}:error_value`]);
+		expect(issues[0].message).toContain('Row 1 (sheet row 2), column B (2)');
+		expect(issues[1].message).toContain('第 1 条记录（第 2 行）第 3 列（C 列）');
+		expect(issues[2].message).toContain('#N/A');
+		expectNoValues(allMessages(table), ['张三', ID_A, '11010519491231', '2026-03-05', '李四', '王五', '“']);
+	});
+
+	test('duplicate_header on an untrusted header names positions only; on a trusted one, the name', async () => {
+		let error = await tableError(readTable(utf8(`张三,${ID_A},张三\n李四,${ID_B},李四\n`)), 'duplicate_header');
+		expect(error.line).toBe(1);
+		expect(error.columns).toBeUndefined();
+		expect(error.message).toBe(
+			'Header row (line 1): column A (1) and column C (3) have the same name; this row may be data rather than a header — rename one of them, or add a header row / ' +
+				'表头（第 1 行）：第 1 列（A 列）和第 3 列（C 列）列名相同；该行可能是数据而不是表头——请修改其中一个列名，或添加表头行',
+		);
+		// No digits in the row, but none of the known headers either: untrusted.
+		error = await tableError(readTable(utf8('张三,男,张三\n'), { knownHeaders: KNOWN }), 'duplicate_header');
+		expectNoValues([error.message], ['张三']);
+		expect(error.message).toContain('column A (1) and column C (3)');
+		// Trusted (a known header in the row): named as before.
+		error = await tableError(readTable(utf8('姓名,备注,备注\n'), { knownHeaders: KNOWN }), 'duplicate_header');
+		expect(error.columns).toEqual(['备注']);
+		expect(error.message).toContain('column name “备注” appears twice (columns 2 and 3, B and C)');
+	});
+
+	test('a trusted header: messages name the column by its header, as before', async () => {
+		const table = await readTable(utf8('姓名,备注\n张三,=1+1\n'), { knownHeaders: KNOWN });
+		expect(table.headerTrusted).toBe(true);
+		expect(table.rows[0].issues).toEqual([{ field: '备注', code: 'formula', message: expect.stringContaining('Row 1 (line 2), column “备注”') }]);
+		expect(table.rows[0].issues[0].message).toContain('第 1 条记录（第 2 行）“备注”列');
+		const extra = await readTable(utf8('姓名,备注\n张三,x,y\n'));
+		expect(extra.headerTrusted).toBe(true);
+		expect(extra.rows[0].issues[0].message).toContain('kept as column_3');
 	});
 });
 
@@ -629,12 +849,59 @@ describe('writers', () => {
 		expect(wb.worksheets[0].views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
 	});
 
-	test('writeXlsx refuses a cell Excel cannot hold (too_large), naming sheet, row and column', async () => {
-		const error = await tableError(
-			writeXlsx([{ name: 'S', columns: [{ header: '备注', key: 'n' }], rows: [{ n: 'x'.repeat(40_000) }] }]),
-			'too_large',
+	test('writeXlsx cuts text beyond 32,767 characters with a visible marker and reports it through onTruncate', async () => {
+		const marker = '…【已截断，原文 40000 字符 / truncated, 40000 characters】';
+		const truncated: unknown[] = [];
+		const data = await writeXlsx(
+			[
+				{
+					name: '随访',
+					columns: [
+						{ header: '姓名', key: 'name' },
+						{ header: '备注', key: 'note' },
+						{ header: '其他', key: 'other' },
+					],
+					rows: [
+						{ name: '张三', note: 'short', other: 1 },
+						{ name: '李四', note: 'x'.repeat(40_000), other: '同行' },
+						{ name: '王五', note: '=' + 'y'.repeat(39_999), other: '𠀀'.repeat(20_000) },
+					],
+				},
+			],
+			{ onTruncate: (info) => truncated.push(info) },
 		);
-		expect(error.message).toContain('row 1, column “备注”');
+		expect(truncated).toEqual([
+			{ sheet: '随访', row: 2, column: '备注', length: 40_000 },
+			{ sheet: '随访', row: 3, column: '备注', length: 40_000 },
+			{ sheet: '随访', row: 3, column: '其他', length: 40_000 },
+		]);
+		const table = await readTable(data, { maxCellLength: 40_000 });
+		const [a, b, c] = table.rows.map((r) => r.values);
+		expect(a).toEqual({ 姓名: '张三', 备注: 'short', 其他: '1' });
+		expect(b.姓名).toBe('李四');
+		expect(b.其他).toBe('同行');
+		expect(b.备注).toHaveLength(32_767);
+		expect(b.备注).toBe('x'.repeat(32_767 - marker.length) + marker);
+		// The formula guard still applies to the cut text; the length reported is the original one.
+		expect(c.备注.startsWith("'=yyy")).toBe(true);
+		expect(c.备注.endsWith(marker)).toBe(true);
+		expect(c.备注.length).toBeLessThanOrEqual(32_767);
+		// A surrogate pair is never cut in two.
+		expect(c.其他.endsWith(marker)).toBe(true);
+		expect(c.其他).toHaveLength(32_766); // 32,719 would end inside a pair: one unit fewer
+		expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(c.其他)).toBe(false);
+		// Without a callback the cell is cut all the same.
+		const quiet = await readTable(await writeXlsx([{ name: 'S', columns: [{ header: 'n', key: 'n' }], rows: [{ n: 'z'.repeat(33_000) }] }]), { maxCellLength: 40_000 });
+		expect(quiet.rows[0].values.n.endsWith('…【已截断，原文 33000 字符 / truncated, 33000 characters】')).toBe(true);
+		// Text that fits exactly is left alone.
+		const exact = await readTable(await writeXlsx([{ name: 'S', columns: [{ header: 'n', key: 'n' }], rows: [{ n: 'z'.repeat(32_767) }] }]), { maxCellLength: 40_000 });
+		expect(exact.rows[0].values.n).toBe('z'.repeat(32_767));
+	});
+
+	test('writeXlsx still refuses more columns than Excel allows (too_large)', async () => {
+		const columns = Array.from({ length: 16_385 }, (_, i) => ({ header: `c${i}`, key: `c${i}` }));
+		const error = await tableError(writeXlsx([{ name: 'S', columns, rows: [] }]), 'too_large');
+		expect(error.message).toContain('16385 columns');
 	});
 
 	test('writeCsv: RFC 4180 quoting, CRLF, BOM by default, formula neutralisation, numbers untouched', () => {
