@@ -174,3 +174,86 @@ export function parseIdNumber(raw: unknown, options: ParseIdOptions = {}): IdPar
 		return fail('not_text', '身份证号无法解析 (ID number could not be read)');
 	}
 }
+
+/** What can still be read from an ID number that failed validation. */
+export interface UnusableIdInfo {
+	/**
+	 * The number as recorded, normalised (`normalizeIdText`), or the digits of a number that lost
+	 * precision ("4.39901198710189E+17" stays as written). Null when it is not text at all.
+	 */
+	text: string | null;
+	/** Leading digits that can be trusted (empty when none can): see `readUnusableId`. */
+	trustedDigits: string;
+	/** Birth date (YYYY-MM-DD) from trusted digits 7–14, when they form a real date; else null. */
+	birthDate: string | null;
+}
+
+/** Excel's way of showing a long number: 4.39901198710189E+17 (15 significant digits at most). */
+const SCIENTIFIC = /^(\d)(?:\.(\d+))?E\+?(\d{1,2})$/i;
+
+/**
+ * The readable part of an ID number that `parseIdNumber` rejected, for matching by name and birth
+ * date (never for linking):
+ * - a number that lost precision (an Excel number cell, shown as 4.39901198710189E+17, or a
+ *   JavaScript number above 2^53): all significant digits but the last, which may be rounded, are
+ *   trusted — with Excel's 15 that is the region code and the birth date;
+ * - 18 digits whose check character or region code is wrong: the digits are as typed, so the birth
+ *   date is read from them when it is a real date (a wrong digit there gives a wrong date, which only
+ *   finds no one);
+ * - anything else (wrong length, letters, an impossible date): nothing is trusted.
+ */
+export function readUnusableId(raw: unknown, options: ParseIdOptions = {}): UnusableIdInfo {
+	let text: string | null;
+	let trusted = '';
+	if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) {
+		const digits = raw.toExponential(14).replace(/e.*$/, '').replace('.', ''); // 15 significant digits
+		const exponent = Math.floor(Math.log10(raw));
+		text = raw.toExponential(14).replace(/\.?0+e/, 'E').toUpperCase();
+		if (exponent === 17 || exponent === 14) trusted = digits.slice(0, 14);
+	} else {
+		text = normalizeIdText(raw);
+		const sci = text ? SCIENTIFIC.exec(text) : null;
+		if (sci) {
+			const digits = sci[1] + (sci[2] ?? '');
+			const length = Number(sci[3]) + 1;
+			if ((length === 18 || length === 15) && digits.length >= 2) trusted = digits.slice(0, Math.min(digits.length - 1, length));
+		} else if (text && /^\d{17}[\dX]$/.test(text)) {
+			const parsed = parseIdNumber(text, options);
+			if (!parsed.ok && (parsed.code === 'bad_check' || parsed.code === 'bad_region')) trusted = text.slice(0, 17);
+		}
+	}
+	let birthDate: string | null = null;
+	if (trusted.length >= 14) {
+		const y = Number(trusted.slice(6, 10));
+		const m = Number(trusted.slice(10, 12));
+		const d = Number(trusted.slice(12, 14));
+		const iso = `${trusted.slice(6, 10)}-${trusted.slice(10, 12)}-${trusted.slice(12, 14)}`;
+		if (y >= 1880 && isCalendarDate(y, m, d) && iso <= (options.today ?? todayIso())) birthDate = iso;
+	}
+	return { text, trustedDigits: trusted, birthDate };
+}
+
+/**
+ * Whether two ID texts are one keystroke apart: one character substituted, two adjacent characters
+ * swapped, or one character missing or extra. Equal texts are not.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+	if (a === b) return false;
+	if (a.length === b.length) {
+		let first = -1;
+		let second = -1;
+		for (let i = 0; i < a.length; i++) {
+			if (a[i] === b[i]) continue;
+			if (first < 0) first = i;
+			else if (second < 0) second = i;
+			else return false;
+		}
+		if (second < 0) return true; // one substitution
+		return second === first + 1 && a[first] === b[second] && a[second] === b[first];
+	}
+	if (Math.abs(a.length - b.length) !== 1) return false;
+	const [short, long] = a.length < b.length ? [a, b] : [b, a];
+	let i = 0;
+	while (i < short.length && short[i] === long[i]) i++;
+	return short.slice(i) === long.slice(i + 1);
+}

@@ -2,8 +2,8 @@
  * n8n-nodes-smd domain core: plain TypeScript with no n8n import, for the package's nodes and for
  * county integrators (`require('n8n-nodes-smd')`).
  */
-export { parseIdNumber, normalizeIdText, idCheckChar, upgradeId15, isCalendarDate } from './idNumber';
-export type { ParsedId, IdError, IdErrorCode, IdParseResult, ParseIdOptions } from './idNumber';
+export { parseIdNumber, normalizeIdText, idCheckChar, upgradeId15, isCalendarDate, readUnusableId, oneEditApart } from './idNumber';
+export type { ParsedId, IdError, IdErrorCode, IdParseResult, ParseIdOptions, UnusableIdInfo } from './idNumber';
 export { normalizeName, nameKey, namesAgree, toSimplified } from './name';
 export {
 	assessRisk,
@@ -27,6 +27,8 @@ export { maskIdNumber, maskName, maskAddress } from './mask';
 export {
 	RegistryStore,
 	RegistryError,
+	explainSqliteError,
+	sqliteCode,
 	defaultRegistryPath,
 	patientToJson,
 	patientHash,
@@ -34,7 +36,7 @@ export {
 	SCHEMA_VERSION,
 	MIGRATIONS,
 } from './registry/store';
-export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter, OpenOptions, UpsertOutcome } from './registry/store';
+export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter, OpenOptions, UpsertOutcome, ImportRecord, RegistryErrorCode } from './registry/store';
 export {
 	importRegistryFile,
 	mapHeaders,
@@ -43,9 +45,11 @@ export {
 	ImportFileError,
 	REGISTRY_COLUMNS,
 	REGISTRY_FIELD_LABELS,
+	truncateWithMarker,
+	truncationMarker,
 } from './registry/import';
 export type { ImportReport, ImportOptions, RowError, RegistryField } from './registry/import';
-export { Matcher, idTypoVariants, usableNameKey, CANDIDATE_REASON_LABELS } from './matching';
+export { Matcher, idTypoVariants, usableNameKey, CANDIDATE_REASON_LABELS, AUTO_LINK_REASON } from './matching';
 export type { MatchResult, MatchStatus, MatchCandidate, CandidateReason, PersonRecord, MatchSource, MatchOptions } from './matching';
 export {
 	Triage,
@@ -57,8 +61,13 @@ export {
 	nextFollowUpDue,
 	POLICE_COLUMNS,
 	mapPoliceHeaders,
+	mapPoliceColumns,
+	policeListProblem,
+	registryTriageProblem,
 	policeRowFrom,
 } from './triage';
-export type { TriageCategory, TriageResult, TriagePolicy, TriagePolicyInput, PoliceListRow, Priority, PoliceField, TriageOptions } from './triage';
+export type { TriageCategory, TriageResult, TriagePolicy, TriagePolicyInput, PoliceListRow, Priority, PoliceField, TriageOptions, PoliceColumns, RegistryHealthSource } from './triage';
 export * from './tabular';
 export * from './reports';
+export { safeFileNamePart, uniqueFileNames } from './fileNames';
+export { allowedFileFolders, isFileAccessAllowed, realPathOf, RESTRICT_FILE_ACCESS_ENV } from './paths';

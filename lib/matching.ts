@@ -6,7 +6,7 @@
  * normalisation. Everything else that looks like the same person is `probable` (one candidate) or
  * `ambiguous` (several), with the candidates and the reason, for a person to decide.
  */
-import { idCheckChar, parseIdNumber } from './idNumber';
+import { idCheckChar, oneEditApart, parseIdNumber, readUnusableId } from './idNumber';
 import { nameKey } from './name';
 import type { Patient } from './registry/store';
 
@@ -19,7 +19,11 @@ export type CandidateReason =
 	| 'name_birth_match_id_differs'
 	| 'name_match_registry_has_no_id'
 	| 'name_match'
-	| 'name_birth_match';
+	| 'name_birth_match'
+	| 'recorded_id_same_name_agrees'
+	| 'recorded_id_same_name_differs'
+	| 'recorded_id_one_edit_name_agrees'
+	| 'id_columns_disagree';
 
 export const CANDIDATE_REASON_LABELS: Record<CandidateReason, string> = {
 	id_match_name_differs: '身份证号一致但姓名不一致',
@@ -28,8 +32,15 @@ export const CANDIDATE_REASON_LABELS: Record<CandidateReason, string> = {
 	name_birth_match_id_differs: '姓名和出生日期一致，身份证号不同',
 	name_match_registry_has_no_id: '姓名一致，登记库中该患者无身份证号',
 	name_match: '姓名一致（无身份证号可核对）',
-	name_birth_match: '姓名和出生日期一致（名单无身份证号）',
+	name_birth_match: '姓名和出生日期一致（名单无可用身份证号）',
+	recorded_id_same_name_agrees: '登记库中该患者的身份证号无效（按原样登记），与名单相同，姓名一致',
+	recorded_id_same_name_differs: '登记库中该患者的身份证号无效（按原样登记），与名单相同，但姓名不一致',
+	recorded_id_one_edit_name_agrees: '登记库中该患者的身份证号无效（按原样登记），与名单相差一位或两位颠倒，姓名一致',
+	id_columns_disagree: '与名单其中一列身份证号及姓名一致，但名单另一列身份证号与之不同',
 };
+
+/** The reason given for an automatic link. */
+export const AUTO_LINK_REASON = '身份证号一致且姓名一致：自动关联';
 
 export interface MatchCandidate {
 	/** Registry 患者编号. */
@@ -62,10 +73,16 @@ export interface PersonRecord {
 
 /** What the matcher needs from a registry (RegistryStore has it). */
 export interface MatchSource {
+	/** The patient holding this valid ID number. */
 	getByIdNumber(id: string): Patient | undefined;
+	/** Patients holding any of these valid ID numbers. */
 	findByIdNumbers(ids: string[]): Patient[];
+	/** Patients whose ID number is kept as recorded (not valid) and equals this text. */
+	findByRecordedId(text: string): Patient[];
 	findByNameKeyAndBirth(nameKey: string, birthDate: string): Patient[];
 	findByNameKey(nameKey: string, limit?: number): Patient[];
+	/** Patients of this name with no valid ID number (none, or one kept as recorded). */
+	findByNameKeyWithoutValidId(nameKey: string, limit?: number): Patient[];
 }
 
 /** Text that stands in for "no name" in lists: 不详, 无, 未知, 合计, / … */
@@ -107,13 +124,6 @@ export function idTypoVariants(text: string): string[] {
 	return [...out];
 }
 
-function birthFromIdText(text: string): string | null {
-	const m = /^\d{6}(\d{4})(\d{2})(\d{2})/.exec(text);
-	if (!m) return null;
-	const d = `${m[1]}-${m[2]}-${m[3]}`;
-	return /^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(d) ? d : null;
-}
-
 export interface MatchOptions {
 	/** Day after which birth dates are impossible (default today). */
 	today?: string;
@@ -127,11 +137,20 @@ export class Matcher {
 		private readonly options: MatchOptions = {},
 	) {}
 
+	/**
+	 * Link one record. A valid ID number is looked up; anything else that was written in the ID field
+	 * (a wrong check character, an impossible date, a wrong length, letters, a number Excel cut to 15
+	 * digits) is an unusable ID, treated the same way whatever made it unusable: the record is matched
+	 * by name — with the birth date from the ID's trustworthy leading digits where there are some, or
+	 * from a separate birth-date column — and registry patients whose number is one keystroke from it,
+	 * or who hold the same flawed number as recorded, are candidates. Only `matched` links.
+	 */
 	match(record: PersonRecord): MatchResult {
 		const key = usableNameKey(record.name);
 		const rawId = record.idNumber;
 		const hasIdText = rawId !== undefined && rawId !== null && String(rawId).trim() !== '';
-		const id = hasIdText ? parseIdNumber(rawId, this.options.today ? { today: this.options.today } : {}) : null;
+		const parseOptions = this.options.today ? { today: this.options.today } : {};
+		const id = hasIdText ? parseIdNumber(rawId, parseOptions) : null;
 		const result: MatchResult = {
 			matchStatus: 'unmatched',
 			patientId: null,
@@ -157,30 +176,51 @@ export class Matcher {
 					result.matchStatus = 'matched';
 					result.patientId = p.patientNo;
 					result.patient = p;
-					result.reasons.push('身份证号一致且姓名一致：自动关联');
+					result.reasons.push(AUTO_LINK_REASON);
 					return result;
 				}
 				add(p, key ? 'id_match_name_differs' : 'id_match_no_name');
 				if (key) for (const c of this.source.findByNameKeyAndBirth(key, id.birthDate)) add(c, 'name_birth_match_id_differs');
-			} else {
-				if (key) {
-					for (const c of this.source.findByNameKeyAndBirth(key, id.birthDate)) add(c, 'name_birth_match_id_differs');
-					for (const c of this.source.findByNameKey(key, this.max())) if (!c.idNumber) add(c, 'name_match_registry_has_no_id');
+			} else if (key) {
+				for (const c of this.source.findByNameKeyAndBirth(key, id.birthDate)) add(c, 'name_birth_match_id_differs');
+				for (const c of this.source.findByNameKeyWithoutValidId(key, this.max())) {
+					if (!c.idNumber) add(c, 'name_match_registry_has_no_id');
+					else if (oneEditApart(c.idNumber, id.id)) add(c, 'recorded_id_one_edit_name_agrees');
 				}
 			}
 		} else {
-			if (id && !id.ok) result.reasons.push(`身份证号无效：${id.error}`);
-			const text = id && !id.ok ? id.normalized ?? '' : '';
-			if (key && text && id && !id.ok && (id.code === 'bad_check' || id.code === 'bad_date' || id.code === 'bad_region')) {
-				for (const c of this.source.findByIdNumbers(idTypoVariants(text))) if (c.nameKey === key) add(c, 'id_typo_name_agrees');
-				const birth = birthFromIdText(text);
-				if (birth) for (const c of this.source.findByNameKeyAndBirth(key, birth)) add(c, 'name_birth_match_id_differs');
+			// No usable ID: missing, or unusable for whatever reason — one path for every kind.
+			const readable = id && !id.ok ? readUnusableId(rawId, parseOptions) : null;
+			const text = readable?.text ?? '';
+			const birth = readable?.birthDate ?? record.birthDate ?? null;
+			if (id && !id.ok) {
+				result.reasons.push(`身份证号无效：${id.error}；按缺失处理，以姓名${birth ? '和出生日期' : ''}比对`);
+				if (birth && !result.birthDate) result.birthDate = birth;
 			}
-			if (key && result.candidates.length === 0) {
-				const birth = record.birthDate ?? null;
-				const byName = birth ? this.source.findByNameKeyAndBirth(key, birth) : this.source.findByNameKey(key, this.max() + 1);
-				for (const c of byName.slice(0, this.max())) add(c, birth ? 'name_birth_match' : 'name_match');
-				if (byName.length > this.max()) result.reasons.push(`同名患者超过${this.max()}人，仅列出前${this.max()}人`);
+			if (text) {
+				// The same flawed number kept as recorded in the registry.
+				for (const c of this.source.findByRecordedId(text)) {
+					if (key && c.nameKey === key) add(c, 'recorded_id_same_name_agrees');
+					else if (key) add(c, 'recorded_id_same_name_differs');
+				}
+			}
+			if (key) {
+				if (text && /^\d{17}[\dX]$/.test(text)) {
+					for (const c of this.source.findByIdNumbers(idTypoVariants(text))) if (c.nameKey === key) add(c, 'id_typo_name_agrees');
+				}
+				if (text) {
+					for (const c of this.source.findByNameKeyWithoutValidId(key, this.max())) {
+						if (c.idNumber && !c.idValid && oneEditApart(c.idNumber, text)) add(c, 'recorded_id_one_edit_name_agrees');
+					}
+				}
+				// With a birth date (from trustworthy ID digits or a birth-date column) namesakes born on
+				// another day are other people; without one, every namesake is a candidate.
+				if (birth) for (const c of this.source.findByNameKeyAndBirth(key, birth)) add(c, id && !id.ok ? 'name_birth_match_id_differs' : 'name_birth_match');
+				else if (result.candidates.length === 0) {
+					const byName = this.source.findByNameKey(key, this.max() + 1);
+					for (const c of byName.slice(0, this.max())) add(c, 'name_match');
+					if (byName.length > this.max()) result.reasons.push(`同名患者超过${this.max()}人，仅列出前${this.max()}人`);
+				}
 			}
 			if (!key && result.candidates.length === 0) {
 				result.matchStatus = 'invalid';

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { maskAddress, maskIdNumber, maskName } from './mask';
+import { safeFileNamePart, uniqueFileNames } from './fileNames';
 import { writeXlsx } from './tabular';
 import { countByCategory, mapPoliceHeaders, TRIAGE_CATEGORIES, type TriageCategory, type TriageResult } from './triage';
 import { CANDIDATE_REASON_LABELS } from './matching';
@@ -96,14 +97,59 @@ export function taskListRows(rows: TriagedRow[], options: TaskListOptions = {}):
 	});
 }
 
-/** One XLSX per township: { township, rows, high, fileName, data }. */
+/** A cell shortened to fit Excel (32,767 characters), by the row of the police list it came from. */
+export interface TruncatedReportCell {
+	/** The police list's row (序号). */
+	row: number;
+	/** The column header in the report. */
+	column: string;
+	/** The original length in characters. */
+	length: number;
+}
+
+/** writeXlsx with the truncations it made collected (by police-list row, not sheet row). */
+async function xlsxWithTruncations(name: string, columns: typeof TASK_LIST_COLUMNS, rows: Array<Record<string, unknown>>): Promise<{ data: Buffer; truncated: TruncatedReportCell[] }> {
+	const truncated: TruncatedReportCell[] = [];
+	const data = await writeXlsx([{ name, columns, rows }], {
+		onTruncate: (t) => truncated.push({ row: Number(rows[t.row - 1]?.row ?? t.row), column: t.column, length: t.length }),
+	});
+	return { data, truncated };
+}
+
+/**
+ * One XLSX per township: { township, rows, high, fileName, data, truncated }. File names are safe
+ * and distinct whatever the township's name holds ("/", "..", 200 characters): see safeFileNamePart.
+ * A cell over Excel's limit is shortened with a visible marker and listed in `truncated`.
+ */
 export async function townshipTaskLists(rows: TriagedRow[], asOf: string, options: TaskListOptions = {}) {
-	const out: Array<{ township: string; rows: number; high: number; fileName: string; data: Buffer }> = [];
-	for (const [township, list] of groupByTownship(rows)) {
-		const data = await writeXlsx([{ name: '任务清单', columns: TASK_LIST_COLUMNS, rows: taskListRows(list, options) }]);
-		out.push({ township, rows: list.length, high: list.filter((r) => r.priority === 'high').length, fileName: `任务清单_${township}_${asOf}.xlsx`, data });
+	const out: Array<{ township: string; rows: number; high: number; fileName: string; data: Buffer; truncated: TruncatedReportCell[] }> = [];
+	const groups = [...groupByTownship(rows)];
+	const names = uniqueFileNames(groups.map(([township]) => `任务清单_${safeFileNamePart(township)}_${safeFileNamePart(asOf, 20)}.xlsx`));
+	for (const [index, [township, list]] of groups.entries()) {
+		const { data, truncated } = await xlsxWithTruncations('任务清单', TASK_LIST_COLUMNS, taskListRows(list, options));
+		out.push({ township, rows: list.length, high: list.filter((r) => r.priority === 'high').length, fileName: names[index], data, truncated });
 	}
 	return out;
+}
+
+/**
+ * The triage results as data for triage.json: one object per list row in the police's order, with
+ * what was decided and why, and no name, ID number or address (the list's own columns stay out).
+ */
+export function triageJsonRows(rows: TriagedRow[]): Array<Record<string, unknown>> {
+	return [...rows]
+		.sort((a, b) => a.row - b.row)
+		.map((r) => ({
+			row: r.row,
+			category: r.category,
+			matchStatus: r.matchStatus,
+			patientId: r.patientId,
+			candidates: r.candidates,
+			duplicateOfRow: r.duplicateOfRow,
+			priority: r.priority,
+			dueDate: r.dueDate,
+			reasons: r.reasons,
+		}));
 }
 
 /** What the county feeds back to the police for each row of their list. */
@@ -154,7 +200,12 @@ export function feedbackRows(rows: TriagedRow[], options: FeedbackOptions = {}):
 }
 
 export async function policeFeedbackXlsx(rows: TriagedRow[], options: FeedbackOptions = {}): Promise<Buffer> {
-	return await writeXlsx([{ name: '反馈清单', columns: FEEDBACK_COLUMNS, rows: feedbackRows(rows, options) }]);
+	return (await policeFeedbackFile(rows, options)).data;
+}
+
+/** The police feedback list with the cells it had to shorten (see townshipTaskLists). */
+export async function policeFeedbackFile(rows: TriagedRow[], options: FeedbackOptions = {}): Promise<{ data: Buffer; truncated: TruncatedReportCell[] }> {
+	return await xlsxWithTruncations('反馈清单', FEEDBACK_COLUMNS, feedbackRows(rows, options));
 }
 
 export interface SummaryModel {

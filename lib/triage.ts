@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { addInterval, normalizeDay, parseIsoDay } from './dates';
 import { SmdInputError } from './errors';
-import { matchColumns } from './tabular';
-import { Matcher, type MatchCandidate, type MatchResult, type MatchSource, type MatchStatus } from './matching';
+import { headerKey, matchColumns, normalizeHeader } from './tabular';
+import { normalizeIdText } from './idNumber';
+import { AUTO_LINK_REASON, Matcher, type MatchCandidate, type MatchResult, type MatchSource, type MatchStatus } from './matching';
 import { DEFAULT_RISK_POLICY } from './risk';
 import type { Patient } from './registry/store';
 import type { Classification } from './vocabulary';
@@ -114,6 +115,8 @@ export interface PoliceListRow {
 	policeStation?: unknown;
 	/** 人员类别, e.g. 肇事肇祸. */
 	policeCategory?: unknown;
+	/** Values of further ID-number columns (a list with both 身份证号 and 公民身份号码). */
+	otherIdNumbers?: unknown[];
 }
 
 export interface TriageResult {
@@ -181,10 +184,43 @@ export class Triage {
 		this.matcher = new Matcher(source, { today: options.today ?? options.asOf });
 	}
 
+	/**
+	 * A row whose ID columns disagree is never linked automatically: whoever either number (with the
+	 * name) points at becomes a candidate for review.
+	 */
+	private withOtherIds(m: MatchResult, name: unknown, others: unknown[], birthDate: string | null): MatchResult {
+		const out: MatchResult = {
+			...m,
+			candidates: [...m.candidates],
+			candidatePatients: [...m.candidatePatients],
+			reasons: m.reasons.filter((r) => r !== AUTO_LINK_REASON),
+		};
+		const add = (p: Patient, reason: MatchCandidate['reason']) => {
+			if (out.candidatePatients.some((c) => c.id === p.id)) return;
+			out.candidatePatients.push(p);
+			out.candidates.push({ patientId: p.patientNo, reason });
+		};
+		if (m.patient) add(m.patient, 'id_columns_disagree');
+		for (const other of others) {
+			const m2 = this.matcher.match({ name, idNumber: other, birthDate });
+			if (m2.patient) add(m2.patient, 'id_columns_disagree');
+			m2.candidatePatients.forEach((p, i) => add(p, m2.candidates[i].reason));
+		}
+		out.reasons.push('名单中两列身份证号不一致：不自动关联，需人工核对');
+		if (out.candidates.length > 0) {
+			out.matchStatus = out.candidates.length === 1 ? 'probable' : 'ambiguous';
+			out.patient = null;
+			out.patientId = null;
+		}
+		return out;
+	}
+
 	/** Triage one row; call in input order so duplicates point at their first row. */
 	triageRow(input: PoliceListRow): TriageResult {
 		const birthDate = input.birthDate === undefined ? null : normalizeDay(input.birthDate);
-		const m: MatchResult = this.matcher.match({ name: input.name, idNumber: input.idNumber, birthDate });
+		const { idNumber, disagreeing } = pickIdNumber(input);
+		let m: MatchResult = this.matcher.match({ name: input.name, idNumber, birthDate });
+		if (disagreeing.length > 0) m = this.withOtherIds(m, input.name, disagreeing, birthDate);
 		const reasons = [...m.reasons];
 		if (m.patient) this.patientsRead.add(m.patient.id);
 		for (const c of m.candidatePatients) this.patientsRead.add(c.id);
@@ -279,6 +315,21 @@ export class Triage {
 	}
 }
 
+/**
+ * The ID number to match a row by: its ID column, or the first further ID column when that is empty;
+ * `disagreeing` lists further ID columns whose number differs from it (compared after normalising).
+ */
+function pickIdNumber(input: PoliceListRow): { idNumber: unknown; disagreeing: unknown[] } {
+	const others = input.otherIdNumbers ?? [];
+	const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === '';
+	if (blank(input.idNumber)) return { idNumber: others[0], disagreeing: others.slice(1).filter((o) => norm(o) !== norm(others[0])) };
+	return { idNumber: input.idNumber, disagreeing: others.filter((o) => norm(o) !== norm(input.idNumber)) };
+}
+
+function norm(v: unknown): string {
+	return normalizeIdText(v) ?? String(v);
+}
+
 /** Counts per category, checked to add up to the number of rows. */
 export function countByCategory(results: Array<Pick<TriageResult, 'category'>>): Record<TriageCategory, number> & { total: number } {
 	const counts = Object.fromEntries(Object.keys(TRIAGE_CATEGORIES).map((c) => [c, 0])) as Record<TriageCategory, number>;
@@ -290,18 +341,114 @@ export function countByCategory(results: Array<Pick<TriageResult, 'category'>>):
 
 /** Columns of a police list: the usual header first, then accepted aliases. */
 export const POLICE_COLUMNS = {
-	name: ['姓名', '人员姓名', 'name'],
-	idNumber: ['身份证号', '公民身份号码', '身份证号码', '证件号码', 'idNumber'],
-	birthDate: ['出生日期', 'birthDate'],
+	name: ['姓名', '人员姓名', '患者姓名', '对象姓名', '名字', 'name'],
+	idNumber: [
+		'身份证号', '公民身份号码', '身份证号码', '证件号码', '身份证', '证件号', '身份证件号码', '居民身份证号码', '居民身份证号',
+		'公民身份证号码', '公民身份证号', '身份号码', 'idNumber',
+	],
+	birthDate: ['出生日期', '出生年月日', 'birthDate'],
 	township: ['所属乡镇', '乡镇', '乡镇（街道）', '乡镇(街道)', '所属街道', 'township'],
 	policeStation: ['所属派出所', '派出所', '管辖派出所', 'policeStation'],
 	policeCategory: ['人员类别', '类别', '列管类别', '风险类别', 'policeCategory'],
 } as const;
 export type PoliceField = keyof typeof POLICE_COLUMNS;
 
+/** Header words that make a column someone else's (a guardian's, an officer's), never the person's. */
+const NOT_THE_PERSON = /监护|联系人|民警|警员|警号|填报|经办|负责|家属|亲属|父|母|配偶|子女|报告人|审核/;
+/** Headers not in the lists above that still name the person's ID number or name. */
+const ID_HEADER = /身份证|证件号|身份号码|公民身份/;
+const NAME_HEADER = /姓名/;
+
+export interface PoliceColumns {
+	/** The header holding each field (the first accepted name present, else a recognised variant). */
+	fields: Partial<Record<PoliceField, string>>;
+	/** Every header that holds the person's ID number, the one in `fields.idNumber` first. */
+	idColumns: string[];
+	/** Fields found only through a variant header (e.g. 身份证件号 for 身份证号), for a warning. */
+	guessed: Array<'name' | 'idNumber'>;
+}
+
+/**
+ * Which headers of a police list hold which field. Exact names first (`POLICE_COLUMNS`, compared
+ * by `headerKey`); a header that is not listed but says 身份证/证件号/姓名 — and is not a guardian's or
+ * an officer's column — is taken as the ID or name column (and reported in `guessed`). Every ID
+ * column is listed in `idColumns`, so a list with two of them can be checked row by row.
+ */
+export function mapPoliceColumns(headers: readonly string[]): PoliceColumns {
+	const { fields, unknown } = matchColumns(headers, POLICE_COLUMNS);
+	const guessed: PoliceColumns['guessed'] = [];
+	const looksLike = (h: string, pattern: RegExp) => pattern.test(normalizeHeader(h)) && !NOT_THE_PERSON.test(normalizeHeader(h));
+	if (!fields.idNumber) {
+		const h = unknown.find((x) => looksLike(x, ID_HEADER));
+		if (h !== undefined) {
+			fields.idNumber = h;
+			guessed.push('idNumber');
+		}
+	}
+	if (!fields.name) {
+		const h = unknown.find((x) => looksLike(x, NAME_HEADER) && x !== fields.idNumber);
+		if (h !== undefined) {
+			fields.name = h;
+			guessed.push('name');
+		}
+	}
+	const aliasKeys = new Set(POLICE_COLUMNS.idNumber.map(headerKey));
+	const idColumns = fields.idNumber === undefined ? [] : [fields.idNumber];
+	for (const h of headers) {
+		if (h === fields.idNumber || Object.values(fields).includes(h)) continue;
+		if (aliasKeys.has(headerKey(h)) || looksLike(h, ID_HEADER)) idColumns.push(h);
+	}
+	return { fields, idColumns, guessed };
+}
+
 /** Which header of the file holds each police-list field (first accepted name present). */
 export function mapPoliceHeaders(headers: string[]): Partial<Record<PoliceField, string>> {
-	return matchColumns(headers, POLICE_COLUMNS).fields;
+	return mapPoliceColumns(headers).fields;
+}
+
+/**
+ * Why a police list cannot be triaged at all, or null when it can: it needs a name or an ID column.
+ * Without either, every row would come out "信息不足" and the police would be told to correct data
+ * that is fine — the file's header is the problem (missing, or a data row taken for it). The
+ * message lists the accepted headers and never the file's own (they may be data).
+ */
+export function policeListProblem(headerSets: ReadonlyArray<readonly string[]>): string | null {
+	if (headerSets.some((headers) => {
+		const { fields } = mapPoliceColumns(headers);
+		return fields.name !== undefined || fields.idNumber !== undefined;
+	})) return null;
+	return (
+		'The police list has no column for the name (姓名) or the ID number (身份证号), so it cannot be triaged. ' +
+		`Accepted headers — name: ${POLICE_COLUMNS.name.join('、')}; ID number: ${POLICE_COLUMNS.idNumber.join('、')}. ` +
+		'If the list has no header row, add one above the data / 公安名单中没有可识别的“姓名”或“身份证号”列，无法处置；请检查表头（缺少表头时请在数据上方加一行表头）'
+	);
+}
+
+/** What a registry must show before a triage can trust "not found" (see `registryTriageProblem`). */
+export interface RegistryHealthSource {
+	countPatients(): number;
+	lastImport(): { at: string; rows: number; rejected: number } | null;
+}
+
+/**
+ * Why the registry cannot be trusted for a triage, or null. An empty registry, or one whose last
+ * import rejected more than half of its rows, would make registered patients look unregistered:
+ * townships would be sent to register people who are already registered.
+ */
+export function registryTriageProblem(source: RegistryHealthSource, maxRejectedShare = 0.5): string | null {
+	const patients = source.countPatients();
+	if (patients === 0) {
+		return 'The registry is empty, so every row would come out as unregistered (未登记线索); import the registry export first (SMD Registry → Patient → Import File) / 登记库为空，请先导入登记库';
+	}
+	const last = source.lastImport();
+	if (last && last.rows > 0 && last.rejected / last.rows > maxRejectedShare) {
+		return (
+			`The registry's last import (${last.at.slice(0, 16).replace('T', ' ')} UTC) rejected ${last.rejected} of ${last.rows} rows, so most patients may be missing ` +
+			'and registered people would come out as unregistered (未登记线索); correct the export (see the import report\'s errors) and import it again, ' +
+			'or turn on "Triage With Incomplete Registry" / 登记库最近一次导入拒收了大部分记录，请修正后重新导入'
+		);
+	}
+	return null;
 }
 
 /** A police-list row from a record keyed by the file's headers (or by the English field names). */
@@ -309,10 +456,12 @@ export function policeRowFrom(
 	values: Record<string, unknown>,
 	row: number,
 	line?: number,
-	fields: Partial<Record<PoliceField, string>> = mapPoliceHeaders(Object.keys(values)),
+	columns: Partial<Record<PoliceField, string>> | PoliceColumns = mapPoliceColumns(Object.keys(values)),
 ): PoliceListRow {
+	const full: PoliceColumns = 'idColumns' in columns && Array.isArray(columns.idColumns) ? (columns as PoliceColumns) : { fields: columns as Partial<Record<PoliceField, string>>, idColumns: [], guessed: [] };
+	const fields = full.fields;
 	const get = (f: PoliceField) => (fields[f] !== undefined ? values[fields[f]!] : undefined);
-	return {
+	const out: PoliceListRow = {
 		row,
 		line,
 		name: get('name'),
@@ -322,4 +471,7 @@ export function policeRowFrom(
 		policeStation: get('policeStation'),
 		policeCategory: get('policeCategory'),
 	};
+	const others = full.idColumns.slice(1).map((h) => values[h]).filter((v) => v !== undefined && v !== null && String(v).trim() !== '');
+	if (others.length > 0) out.otherIdNumbers = others;
+	return out;
 }

@@ -7,12 +7,12 @@
 import { parseClassification, parseDisorder, parseMedication, parseSex, parseStatus } from '../codes';
 import { normalizeDay } from '../dates';
 import { parseRiskLevel } from '../forms';
-import { parseIdNumber } from '../idNumber';
+import { parseIdNumber, readUnusableId } from '../idNumber';
 import { nameKey, normalizeName } from '../name';
 import { matchColumns, openTable, type ReadTableOptions } from '../tabular';
 import { patientHash, type PatientInput, type RegistryStore, type UpsertOutcome } from './store';
 
-export type RegistryField = keyof Omit<PatientInput, 'nameKey' | 'extra' | 'nextFollowUpDate'>;
+export type RegistryField = keyof Omit<PatientInput, 'nameKey' | 'extra' | 'nextFollowUpDate' | 'idValid'>;
 
 /** Columns of a registry export: the Chinese header first, then accepted aliases. */
 export const REGISTRY_COLUMNS: Record<RegistryField, string[]> = {
@@ -37,16 +37,34 @@ export const REGISTRY_FIELD_LABELS: Record<RegistryField, string> = Object.fromE
 	Object.entries(REGISTRY_COLUMNS).map(([k, v]) => [k, v[0]]),
 ) as Record<RegistryField, string>;
 
-/** Longest text accepted per field; anything longer is a row error naming the field. */
+/**
+ * Longest text per field. Identifiers and the name longer than this reject the row (a 40,000-character
+ * 患者编号 identifies no one); the other fields are kept, shortened to the limit with a visible marker,
+ * and the row gets a warning — one bad cell never costs a registered patient.
+ */
 const MAX_LENGTH: Partial<Record<RegistryField, number>> = {
 	patientNo: 64,
 	name: 50,
+	idNumber: 40,
 	address: 300,
 	township: 50,
 	guardian: 50,
 	guardianPhone: 40,
+	diagnosis: 100,
 };
+const REJECT_WHEN_TOO_LONG = new Set<RegistryField>(['patientNo', 'name']);
 const MAX_EXTRA_LENGTH = 2000;
+
+/** The marker that ends a shortened value. */
+export function truncationMarker(originalLength: number): string {
+	return `…【已截断，原文${originalLength}字符】`;
+}
+
+/** `text` cut to at most `max` characters, ending with the truncation marker. */
+export function truncateWithMarker(text: string, max: number): string {
+	const marker = truncationMarker(text.length);
+	return [...text].slice(0, Math.max(0, max - marker.length)).join('') + marker;
+}
 
 export interface RowError {
 	row: number;
@@ -64,6 +82,8 @@ export interface ImportReport {
 	updated: number;
 	unchanged: number;
 	rejected: number;
+	/** Patients kept with an ID number that is not valid (as recorded, `idValid: false`; each has a warning). */
+	invalidIds: number;
 	errors: RowError[];
 	warnings: RowError[];
 	/** Internal ids of the patients written or confirmed (for the audit trail). */
@@ -106,7 +126,15 @@ export function patientFromRow(
 		const h = fields[f];
 		const v = h === undefined ? '' : (values[h] ?? '').trim();
 		const max = MAX_LENGTH[f];
-		if (max && v.length > max) throw new RowProblem(f, 'too_long', `${label(f)} is longer than ${max} characters`);
+		if (max && v.length > max) {
+			if (REJECT_WHEN_TOO_LONG.has(f)) throw new RowProblem(f, 'too_long', `${label(f)} is longer than ${max} characters`);
+			if (f === 'idNumber') {
+				warnings.push({ field: f, code: 'too_long', message: `${label(f)} has ${v.length} characters, which is no ID number; it was not kept` });
+				return '';
+			}
+			warnings.push({ field: f, code: 'truncated', message: `${label(f)} has ${v.length} characters; kept shortened to ${max}, ending with a marker` });
+			return truncateWithMarker(v, max);
+		}
 		if ((f === 'patientNo' || f === 'name' || f === 'idNumber') && FORMULA.test(v)) {
 			throw new RowProblem(f, 'formula', `${label(f)} looks like a spreadsheet formula, not a value`);
 		}
@@ -121,6 +149,7 @@ export function patientFromRow(
 
 	const rawId = get('idNumber');
 	let idNumber: string | null = null;
+	let idValid = true;
 	let sex = parseSex(get('sex'));
 	if (sex === undefined) throw bad('sex', 'must be 男/女 (male/female)');
 	let birthDate: string | null = null;
@@ -131,21 +160,34 @@ export function patientFromRow(
 	}
 	if (rawId) {
 		const id = parseIdNumber(rawId, today ? { today } : {});
-		if (!id.ok) throw new RowProblem('idNumber', id.code, `${label('idNumber')}: ${id.error}`);
-		idNumber = id.id;
-		if (sex && sex !== id.sex) warnings.push({ field: 'sex', code: 'conflict', message: `${label('sex')} differs from the ID number; the ID number is used` });
-		if (birthDate && birthDate !== id.birthDate) {
-			warnings.push({ field: 'birthDate', code: 'conflict', message: `${label('birthDate')} differs from the ID number; the ID number is used` });
+		if (id.ok) {
+			idNumber = id.id;
+			if (sex && sex !== id.sex) warnings.push({ field: 'sex', code: 'conflict', message: `${label('sex')} differs from the ID number; the ID number is used` });
+			if (birthDate && birthDate !== id.birthDate) {
+				warnings.push({ field: 'birthDate', code: 'conflict', message: `${label('birthDate')} differs from the ID number; the ID number is used` });
+			}
+			sex = id.sex;
+			birthDate = id.birthDate;
+		} else {
+			// Kept as recorded and flagged: the patient is registered whatever the number's flaw, and
+			// takes part in matching (as a candidate for review, never as an automatic link).
+			const readable = readUnusableId(rawId, today ? { today } : {});
+			idNumber = readable.text || rawId;
+			idValid = false;
+			warnings.push({
+				field: 'idNumber',
+				code: `id_${id.code}`,
+				message: `${label('idNumber')} is not a valid ID number (${id.error}); imported as recorded, flagged idValid=false — correct it at the source`,
+			});
+			if (!birthDate && readable.birthDate) birthDate = readable.birthDate;
 		}
-		sex = id.sex;
-		birthDate = id.birthDate;
 	}
 	if (!patientNo && !idNumber) throw bad('patientNo', 'or 身份证号 (idNumber) is required to identify the patient', 'required');
 
 	const rawDiagnosis = get('diagnosis');
 	let diagnosis: string | null = parseDisorder(rawDiagnosis) ?? null;
 	if (rawDiagnosis && !diagnosis) {
-		diagnosis = rawDiagnosis.slice(0, 100);
+		diagnosis = rawDiagnosis;
 		warnings.push({ field: 'diagnosis', code: 'unknown', message: `${label('diagnosis')} is not one of the six disorders; kept as text` });
 	}
 	const status = parseStatus(get('status'));
@@ -168,7 +210,11 @@ export function patientFromRow(
 	for (const h of unknown) {
 		const v = (values[h] ?? '').trim();
 		if (v === '') continue;
-		if (v.length > MAX_EXTRA_LENGTH) throw new RowProblem(h, 'too_long', `${h} is longer than ${MAX_EXTRA_LENGTH} characters`);
+		if (v.length > MAX_EXTRA_LENGTH) {
+			warnings.push({ field: h, code: 'truncated', message: `${h} has ${v.length} characters; kept shortened to ${MAX_EXTRA_LENGTH}, ending with a marker` });
+			extra[h] = truncateWithMarker(v, MAX_EXTRA_LENGTH);
+			continue;
+		}
 		extra[h] = v;
 	}
 
@@ -179,6 +225,7 @@ export function patientFromRow(
 			nameKey: nameKey(name),
 			sex,
 			idNumber,
+			idValid,
 			birthDate,
 			address: get('address') || null,
 			township: get('township') || null,
@@ -223,14 +270,34 @@ export class ImportFileError extends Error {
 	}
 }
 
+/** A row whose valid ID number another patient held when it was read: written once the file is through. */
+interface DeferredRow {
+	row: number;
+	line: number;
+	key: string;
+	patient: PatientInput;
+	hash: string;
+}
+
 /**
  * Import a registry export into the store. Bad rows are reported (row, line, field) and skipped;
  * the good rows are written in one transaction. A file-level problem (unreadable, missing column)
  * throws ImportFileError or TableError and writes nothing.
+ *
+ * Valid ID numbers stay unique, checked once the whole file is read: a row whose number another
+ * patient holds waits until the end, so an export that swaps two patients' numbers (or moves a
+ * number to its rightful owner further down) imports; only a number still held by someone else
+ * then is a row error. Invalid numbers are kept as recorded (`idValid: false`) with a warning.
+ * What the import did is recorded in the registry (`lastImport()`), for triage to check.
  */
 export async function importRegistryFile(store: RegistryStore, data: Uint8Array, options: ImportOptions = {}): Promise<ImportReport> {
 	const started = Date.now();
-	const table = await openTable(data, { fileName: options.fileName, encoding: options.encoding, sheet: options.sheet });
+	const table = await openTable(data, {
+		fileName: options.fileName,
+		encoding: options.encoding,
+		sheet: options.sheet,
+		knownHeaders: Object.values(REGISTRY_COLUMNS).flat(),
+	});
 	const { fields, unknown } = mapHeaders(table.headers);
 	checkRequired(fields);
 
@@ -242,6 +309,7 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 		updated: 0,
 		unchanged: 0,
 		rejected: 0,
+		invalidIds: 0,
 		errors: [],
 		warnings: [],
 		patientIds: [],
@@ -250,21 +318,22 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 	const seenNo = new Map<string, number>();
 	const every = options.progressEvery ?? 50_000;
 	const counts: Record<UpsertOutcome, number> = { inserted: 0, updated: 0, unchanged: 0 };
+	const rowError = (row: number, line: number, field: string, code: string, message: string) => {
+		report.rejected++;
+		report.errors.push({ row, line, field, code, message: `Row ${row} (line ${line}): ${message}` });
+	};
 
 	// One transaction over the whole file, streamed: either every good row is written or none is.
 	const ids = new Set<number>();
+	const deferred = new Map<string, DeferredRow>();
 	const now = new Date().toISOString();
 	await store.transactionAsync(async () => {
 		for await (const row of table.rows) {
 			report.rows++;
 			if (report.rows % every === 0) options.onProgress?.(report.rows);
-			const reject = (field: string, code: string, message: string) => {
-				report.rejected++;
-				report.errors.push({ row: row.row, line: row.line, field, code, message: `Row ${row.row} (line ${row.line}): ${message}` });
-			};
 			const cellIssue = row.issues.find((i) => i.code === 'control_chars');
 			if (cellIssue) {
-				reject(cellIssue.field, cellIssue.code, cellIssue.message);
+				rowError(row.row, row.line, cellIssue.field, cellIssue.code, cellIssue.message);
 				continue;
 			}
 			let parsed: Parsed;
@@ -272,12 +341,15 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 				parsed = patientFromRow(row.values, fields, unknown, options.today);
 			} catch (error) {
 				if (!(error instanceof RowProblem)) throw error;
-				reject(error.field, error.code, error.message);
+				rowError(row.row, row.line, error.field, error.code, error.message);
 				continue;
 			}
 			const { patient, warnings } = parsed;
-			for (const w of warnings) report.warnings.push({ row: row.row, line: row.line, ...w });
-			const key = patient.patientNo ?? `id:${patient.idNumber}`;
+			for (const w of warnings) {
+				report.warnings.push({ row: row.row, line: row.line, ...w, message: `Row ${row.row} (line ${row.line}): ${w.message}` });
+			}
+			if (patient.idValid === false) report.invalidIds++;
+			const key = patient.patientNo ?? `id:${patient.idValid === false ? 'recorded:' : ''}${patient.idNumber}`;
 			const earlier = seenNo.get(key);
 			if (earlier !== undefined) {
 				report.warnings.push({
@@ -287,21 +359,84 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 					code: 'duplicate',
 					message: `Row ${row.row} (line ${row.line}) repeats the patient of row ${earlier}; the later row wins`,
 				});
+				deferred.delete(key);
 			}
 			seenNo.set(key, row.row);
+			const hash = patientHash(patient);
+			if (patient.patientNo && patient.idNumber && patient.idValid !== false && store.validIdHolder(patient.idNumber, patient.patientNo) !== null) {
+				deferred.set(key, { row: row.row, line: row.line, key, patient, hash });
+				continue;
+			}
 			try {
-				const { outcome, id } = store.upsertPatient(patient, patientHash(patient), now);
+				const { outcome, id } = store.upsertPatient(patient, hash, now, { allowIdConflict: true });
 				counts[outcome]++;
 				ids.add(id);
 			} catch (error) {
 				if ((error as Error).name !== 'RegistryError') throw error; // unexpected: roll everything back
-				reject('idNumber', 'conflict', (error as Error).message);
+				rowError(row.row, row.line, 'idNumber', 'conflict', (error as Error).message);
 			}
 		}
+		writeDeferred(store, [...deferred.values()], now, counts, ids, rowError);
+		Object.assign(report, counts);
+		store.recordImport({
+			at: now,
+			kind: 'patients',
+			rows: report.rows,
+			inserted: counts.inserted,
+			updated: counts.updated,
+			unchanged: counts.unchanged,
+			rejected: report.rejected,
+			invalidIds: report.invalidIds,
+			detail: { format: table.format, fileName: options.fileName ?? null },
+		});
 	});
+	report.errors.sort((a, b) => a.row - b.row);
 	report.patientIds = [...ids];
 	options.onProgress?.(report.rows);
-	Object.assign(report, counts);
 	report.durationMs = Date.now() - started;
 	return report;
 }
+
+/**
+ * Write the rows whose valid ID number was held by another patient when they were read. Inside a
+ * savepoint: write them all, then look for numbers held twice; the rows that claimed such a number
+ * are rejected (the holder that is not in the file keeps it), the savepoint is rolled back and the
+ * rest written again, until no number is held twice.
+ */
+function writeDeferred(
+	store: RegistryStore,
+	rows: DeferredRow[],
+	now: string,
+	counts: Record<UpsertOutcome, number>,
+	ids: Set<number>,
+	rowError: (row: number, line: number, field: string, code: string, message: string) => void,
+): void {
+	let pending = rows;
+	while (pending.length > 0) {
+		const written: Array<{ outcome: UpsertOutcome; id: number }> = [];
+		let blamed: DeferredRow[] = [];
+		try {
+			store.savepoint('deferred_ids', () => {
+				for (const r of pending) written.push(store.upsertPatient(r.patient, r.hash, now, { allowIdConflict: true }));
+				const twice = store.duplicateValidIds(pending.map((r) => r.patient.idNumber as string));
+				if (twice.size === 0) return;
+				blamed = pending.filter((r) => twice.has(r.patient.idNumber as string));
+				throw new Error('held twice'); // roll back the savepoint; the blamed rows are dropped below
+			});
+		} catch (error) {
+			if (blamed.length === 0) throw error;
+			for (const r of blamed) {
+				const holder = store.validIdHolder(r.patient.idNumber as string, r.patient.patientNo) ?? '?';
+				rowError(r.row, r.line, 'idNumber', 'conflict', `身份证号 (idNumber) is already registered under 患者编号 ${holder}`);
+			}
+			pending = pending.filter((r) => !blamed.includes(r));
+			continue;
+		}
+		for (const w of written) {
+			counts[w.outcome]++;
+			ids.add(w.id);
+		}
+		return;
+	}
+}
+

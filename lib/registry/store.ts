@@ -7,7 +7,7 @@
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addInterval } from '../dates';
@@ -40,7 +40,13 @@ export interface Patient {
 	name: string;
 	nameKey: string;
 	sex: 'male' | 'female' | null;
+	/**
+	 * The ID number: normalised and valid (GB 11643) when `idValid`, else the number as recorded
+	 * (normalised text that fails validation: wrong check character, impossible date, wrong length…).
+	 */
 	idNumber: string | null;
+	/** False when `idNumber` is kept as recorded although it is not a valid number (true when there is none). */
+	idValid: boolean;
 	birthDate: string | null;
 	address: string | null;
 	township: string | null;
@@ -58,7 +64,7 @@ export interface Patient {
 }
 
 /** What an import or upsert provides; `patientNo` null lets the store number a new patient. */
-export type PatientInput = Omit<Patient, 'id' | 'updatedAt' | 'patientNo'> & { patientNo: string | null };
+export type PatientInput = Omit<Patient, 'id' | 'updatedAt' | 'patientNo' | 'idValid'> & { patientNo: string | null; idValid?: boolean };
 
 export interface FollowUpInput {
 	patientId: number;
@@ -164,13 +170,73 @@ export const MIGRATIONS: Migration[] = [
 			CREATE INDEX audit_patients_patient ON audit_patients (patient_id);
 		`,
 	},
+	{
+		version: 2,
+		description: 'keep invalid ID numbers as recorded (id_valid); ID uniqueness checked per import, not per row; import history',
+		// SQLite cannot drop a UNIQUE column constraint: the table is rebuilt (foreign keys are switched
+		// off around migrations, as SQLite's ALTER TABLE procedure prescribes). Valid ID numbers stay
+		// unique, but the import checks that at the end of its transaction, so an export that swaps
+		// two patients' numbers imports.
+		sql: `
+			CREATE TABLE patients_v2 (
+				id INTEGER PRIMARY KEY,
+				patient_no TEXT NOT NULL UNIQUE,
+				name TEXT NOT NULL,
+				name_key TEXT NOT NULL,
+				sex TEXT CHECK (sex IN ('male', 'female')),
+				id_number TEXT,
+				id_valid INTEGER NOT NULL DEFAULT 1 CHECK (id_valid IN (0, 1)),
+				birth_date TEXT,
+				address TEXT,
+				township TEXT,
+				diagnosis TEXT,
+				status TEXT NOT NULL DEFAULT 'active'
+					CHECK (status IN ('active', 'lost', 'deceased', 'moved_out', 'refused')),
+				risk_level INTEGER CHECK (risk_level BETWEEN 0 AND 5),
+				classification TEXT CHECK (classification IN ('stable', 'basically_stable', 'unstable')),
+				last_follow_up_date TEXT,
+				next_follow_up_date TEXT,
+				medication TEXT,
+				guardian TEXT,
+				guardian_phone TEXT,
+				extra TEXT NOT NULL DEFAULT '{}',
+				row_hash TEXT NOT NULL,
+				created_at TEXT NOT NULL,
+				updated_at TEXT NOT NULL
+			);
+			INSERT INTO patients_v2 (id, patient_no, name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis,
+				status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra,
+				row_hash, created_at, updated_at)
+			SELECT id, patient_no, name, name_key, sex, id_number, 1, birth_date, address, township, diagnosis,
+				status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra,
+				row_hash, created_at, updated_at FROM patients;
+			DROP TABLE patients;
+			ALTER TABLE patients_v2 RENAME TO patients;
+			CREATE INDEX patients_id_number ON patients (id_number);
+			CREATE INDEX patients_name_birth ON patients (name_key, birth_date);
+			CREATE INDEX patients_township_status ON patients (township, status);
+			CREATE INDEX patients_name_no_valid_id ON patients (name_key) WHERE id_number IS NULL OR id_valid = 0;
+			CREATE TABLE imports (
+				id INTEGER PRIMARY KEY,
+				at TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				rows INTEGER NOT NULL,
+				inserted INTEGER NOT NULL,
+				updated INTEGER NOT NULL,
+				unchanged INTEGER NOT NULL,
+				rejected INTEGER NOT NULL,
+				invalid_ids INTEGER NOT NULL,
+				detail TEXT
+			);
+		`,
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /** Columns matching and triage need: no address, guardian or extra (less to read and build per probe). */
 const MATCH_COLUMNS = `id, patient_no, name, name_key, sex, id_number, birth_date, township, status, risk_level, classification,
-	last_follow_up_date, next_follow_up_date, updated_at`;
+	last_follow_up_date, next_follow_up_date, updated_at, id_valid`;
 
 /** A Patient from a MATCH_COLUMNS array row; fields not read are null. */
 function matchPatient(a: unknown[]): Patient {
@@ -182,6 +248,7 @@ function matchPatient(a: unknown[]): Patient {
 		nameKey: a[3] as string,
 		sex: str(a[4]) as Patient['sex'],
 		idNumber: str(a[5]),
+		idValid: a[14] === undefined || a[14] === null ? true : Number(a[14]) === 1,
 		birthDate: str(a[6]),
 		address: null,
 		township: str(a[7]),
@@ -199,7 +266,7 @@ function matchPatient(a: unknown[]): Patient {
 	};
 }
 
-const PATIENT_COLUMNS = `id, patient_no, name, name_key, sex, id_number, birth_date, address, township, diagnosis,
+const PATIENT_COLUMNS = `id, patient_no, name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis,
 	status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian,
 	guardian_phone, extra, updated_at`;
 
@@ -213,6 +280,7 @@ function toPatient(r: Row): Patient {
 		nameKey: r.name_key as string,
 		sex: (r.sex as Patient['sex']) ?? null,
 		idNumber: (r.id_number as string) ?? null,
+		idValid: r.id_valid === undefined || r.id_valid === null ? true : Number(r.id_valid) === 1,
 		birthDate: (r.birth_date as string) ?? null,
 		address: (r.address as string) ?? null,
 		township: (r.township as string) ?? null,
@@ -230,10 +298,85 @@ function toPatient(r: Row): Patient {
 	};
 }
 
+export type RegistryErrorCode =
+	| 'open'
+	| 'not_registry'
+	| 'schema'
+	| 'locked'
+	| 'corrupt'
+	| 'read_only'
+	| 'disk_full'
+	| 'io'
+	| 'conflict'
+	| 'key_required'
+	| 'not_allowed'
+	| 'sqlite';
+
 export class RegistryError extends Error {
-	constructor(message: string) {
+	readonly code: RegistryErrorCode;
+	constructor(message: string, code: RegistryErrorCode = 'sqlite') {
 		super(message);
 		this.name = 'RegistryError';
+		this.code = code;
+	}
+}
+
+/** SQLite's primary result codes that get their own explanation (extended codes are reduced to these). */
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_READONLY = 8;
+const SQLITE_IOERR = 10;
+const SQLITE_CORRUPT = 11;
+const SQLITE_FULL = 13;
+const SQLITE_CANTOPEN = 14;
+const SQLITE_NOTADB = 26;
+
+/** The SQLite result code of an error from node:sqlite, or null when it is not one. */
+export function sqliteCode(error: unknown): number | null {
+	const e = error as { code?: unknown; errcode?: unknown } | null;
+	if (!e || e.code !== 'ERR_SQLITE_ERROR' || typeof e.errcode !== 'number') return null;
+	return e.errcode & 0xff;
+}
+
+/**
+ * SQLite's own error, explained: which registry file, what happened, what to do. Returns the error
+ * unchanged when it is not an SQLite error (or is already a RegistryError). SQLite's messages name
+ * no data, but its text is not passed on either: "database is locked" means nothing to county staff.
+ */
+export function explainSqliteError(error: unknown, file: string): unknown {
+	if (error instanceof RegistryError) return error;
+	const code = sqliteCode(error);
+	if (code === null) return error;
+	switch (code) {
+		case SQLITE_BUSY:
+		case SQLITE_LOCKED:
+			return new RegistryError(
+				`The registry file ${file} is locked by another writer (a registry import or another workflow may be running); wait until it has finished and run this again / 登记库文件正被其他任务写入（可能正在导入登记库），请待其完成后重试`,
+				'locked',
+			);
+		case SQLITE_CORRUPT:
+			return new RegistryError(
+				`The registry file ${file} is damaged (SQLite: malformed); restore it from a backup, or import the registry export into a new Registry File / 登记库文件已损坏，请从备份恢复，或将登记库导出文件导入到新的登记库文件`,
+				'corrupt',
+			);
+		case SQLITE_NOTADB:
+			return new RegistryError(
+				`${file} is not an SQLite file, so it cannot be the registry; check the Registry File setting / 该文件不是 SQLite 数据库，不能作为登记库，请检查“登记库文件”设置`,
+				'not_registry',
+			);
+		case SQLITE_READONLY:
+			return new RegistryError(
+				`The registry file ${file} is read-only for n8n; give the n8n user write access to the file and its folder / 登记库文件只读，请授予 n8n 运行用户对该文件及其文件夹的写权限`,
+				'read_only',
+			);
+		case SQLITE_FULL:
+			return new RegistryError(`The disk holding the registry file ${file} is full; free space and run again / 登记库所在磁盘已满，请清理空间后重试`, 'disk_full');
+		case SQLITE_CANTOPEN:
+			return new RegistryError(`The registry file ${file} cannot be opened; check that its folder exists and n8n may write there / 无法打开登记库文件，请检查文件夹是否存在、n8n 是否有写权限`, 'open');
+		case SQLITE_IOERR:
+			return new RegistryError(`Reading or writing the registry file ${file} failed (I/O error); check the disk and that the file is not on a network share / 登记库文件读写失败（I/O 错误），请检查磁盘，且不要放在网络共享上`, 'io');
+		default:
+			return new RegistryError(`The registry file ${file} reported SQLite error ${code}; run again, and if it persists restore the file from a backup / 登记库文件返回 SQLite 错误 ${code}`, 'sqlite');
 	}
 }
 
@@ -244,44 +387,71 @@ export interface OpenOptions {
 	busyTimeoutMs?: number;
 	/** SQLite page cache in KiB. Default 65536 (64 MiB). */
 	cacheSizeKb?: number;
+	/**
+	 * Milliseconds an audit entry waits for the write lock before it is queued in the side file
+	 * (`<registry>-audit-queue.jsonl`) instead. Default 2000.
+	 */
+	auditWaitMs?: number;
 }
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
+
+/** What one import did, kept in the registry (`imports` table) so triage can tell a healthy registry. */
+export interface ImportRecord {
+	at: string;
+	kind: string;
+	rows: number;
+	inserted: number;
+	updated: number;
+	unchanged: number;
+	rejected: number;
+	invalidIds: number;
+	detail?: Record<string, unknown>;
+}
 
 export class RegistryStore {
 	readonly path: string;
 	private readonly db: DatabaseSync;
 	private readonly statements = new Map<string, StatementSync>();
 	private depth = 0;
+	private busyTimeoutMs = 5000;
+	private auditWaitMs = 2000;
 
 	private constructor(file: string, db: DatabaseSync) {
 		this.path = file;
 		this.db = db;
 	}
 
-	/** Open (creating the file and folder if needed) and bring the schema up to date. */
+	/**
+	 * Open (creating the file and folder if needed) and bring the schema up to date. A file that is
+	 * not an SMD registry is refused before anything is written to it: it stays byte for byte as it was.
+	 */
 	static open(file: string = defaultRegistryPath(), options: OpenOptions = {}): RegistryStore {
 		const resolved = file === ':memory:' ? file : path.resolve(file);
 		if (resolved !== ':memory:' && !options.readOnly) {
 			try {
 				mkdirSync(path.dirname(resolved), { recursive: true });
 			} catch {
-				throw new RegistryError(`cannot create the folder of the registry file ${resolved}: a file is in the way or it is not writable`);
+				throw new RegistryError(`cannot create the folder of the registry file ${resolved}: a file is in the way or it is not writable`, 'open');
 			}
 		}
 		let db: DatabaseSync;
 		try {
 			db = new DatabaseSync(resolved, { readOnly: options.readOnly ?? false });
 		} catch (error) {
-			throw new RegistryError(`cannot open the registry file ${resolved}: ${((error as Error).message || '').replace(/\b(EEXIST|ENOENT|EACCES|ENOTDIR)\b:?\s*/g, '')}`);
+			throw new RegistryError(`cannot open the registry file ${resolved}: ${((error as Error).message || '').replace(/\b(EEXIST|ENOENT|EACCES|ENOTDIR)\b:?\s*/g, '')}`, 'open');
 		}
 		const store = new RegistryStore(resolved, db);
 		try {
-			db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+			store.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+			store.auditWaitMs = Math.max(0, Math.floor(options.auditWaitMs ?? 2000));
+			db.exec(`PRAGMA busy_timeout = ${store.busyTimeoutMs}`);
 			db.exec('PRAGMA foreign_keys = ON');
 			// A 1M-patient registry is ~400 MB; SQLite's default 2 MB page cache makes every random
 			// index probe a cache miss. 64 MB keeps the ID and name indexes' upper levels resident.
 			db.exec(`PRAGMA cache_size = -${Math.max(2048, Math.floor(options.cacheSizeKb ?? 65536))}`);
+			// Identify the file before anything can write to it (journal mode, migrations).
+			store.checkIdentity(options.readOnly ?? false);
 			if (!options.readOnly) {
 				if (resolved !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
 				db.exec('PRAGMA synchronous = NORMAL');
@@ -290,9 +460,11 @@ export class RegistryStore {
 			store.migrate(options.readOnly ?? false);
 		} catch (error) {
 			db.close();
-			if (error instanceof RegistryError) throw error;
-			throw new RegistryError(`${resolved} is not a usable registry: ${(error as Error).message}`);
+			const explained = explainSqliteError(error, resolved);
+			if (explained instanceof RegistryError) throw explained;
+			throw new RegistryError(`${resolved} is not a usable registry: ${(error as Error).message}`, 'not_registry');
 		}
+		if (!options.readOnly && resolved !== ':memory:') store.drainAuditQueue();
 		return store;
 	}
 
@@ -306,31 +478,49 @@ export class RegistryStore {
 		return Number(r?.v ?? 0);
 	}
 
+	/** Refuses a file that holds tables but is not an SMD registry, without writing to it. */
+	private checkIdentity(readOnly: boolean): void {
+		const hasTable = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+		if (hasTable) return;
+		const others = this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as Row;
+		if (Number(others.n) > 0) {
+			throw new RegistryError(`${this.path} is an SQLite file but not an SMD registry; it was left unchanged — choose another Registry File`, 'not_registry');
+		}
+		if (readOnly) throw new RegistryError(`${this.path} is empty; open it writable once to create the registry`, 'schema');
+	}
+
 	private migrate(readOnly: boolean): void {
 		const hasTable = this.db
 			.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
 			.get();
 		if (!hasTable) {
-			const others = this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as Row;
-			if (Number(others.n) > 0) throw new RegistryError(`${this.path} is an SQLite file but not an SMD registry`);
-			if (readOnly) throw new RegistryError(`${this.path} is empty; open it writable once to create the registry`);
 			this.db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
 		}
 		const current = this.schemaVersion();
 		if (current > SCHEMA_VERSION) {
 			throw new RegistryError(
 				`${this.path} has schema version ${current}, newer than this n8n-nodes-smd understands (${SCHEMA_VERSION}); upgrade the package`,
+				'schema',
 			);
 		}
-		for (const m of MIGRATIONS) {
-			if (m.version <= current) continue;
-			if (readOnly) throw new RegistryError(`${this.path} needs schema migration ${m.version}; open it writable once`);
-			this.transaction(() => {
-				this.db.exec(m.sql);
-				this.db
-					.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)')
-					.run(m.version, m.description, new Date().toISOString());
-			});
+		const pending = MIGRATIONS.filter((m) => m.version > current);
+		if (pending.length === 0) return;
+		if (readOnly) throw new RegistryError(`${this.path} needs schema migration ${pending[0].version}; open it writable once`, 'schema');
+		// Table rebuilds (SQLite's ALTER TABLE procedure) need foreign keys off, which cannot change inside a transaction.
+		this.db.exec('PRAGMA foreign_keys = OFF');
+		try {
+			for (const m of pending) {
+				this.transaction(() => {
+					this.db.exec(m.sql);
+					const broken = this.db.prepare('PRAGMA foreign_key_check').all();
+					if (broken.length > 0) throw new RegistryError(`schema migration ${m.version} would break ${broken.length} references; nothing was changed`, 'schema');
+					this.db
+						.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)')
+						.run(m.version, m.description, new Date().toISOString());
+				});
+			}
+		} finally {
+			this.db.exec('PRAGMA foreign_keys = ON');
 		}
 	}
 
@@ -355,10 +545,19 @@ export class RegistryStore {
 		return s;
 	}
 
+	/** BEGIN IMMEDIATE, with SQLite's "database is locked" explained. */
+	private begin(): void {
+		try {
+			this.db.exec('BEGIN IMMEDIATE');
+		} catch (error) {
+			throw explainSqliteError(error, this.path);
+		}
+	}
+
 	/**
 	 * Run `fn` in one transaction (BEGIN IMMEDIATE: the write lock is taken at once, so concurrent
 	 * writers wait on the busy timeout instead of failing mid-way). Nested calls join the outer one.
-	 * Any exception rolls everything back.
+	 * Any exception rolls everything back; SQLite's own errors come out explained (RegistryError).
 	 */
 	transaction<T>(fn: () => T): T {
 		if (this.depth > 0) {
@@ -369,7 +568,7 @@ export class RegistryStore {
 				this.depth--;
 			}
 		}
-		this.db.exec('BEGIN IMMEDIATE');
+		this.begin();
 		this.depth = 1;
 		try {
 			const result = fn();
@@ -377,7 +576,7 @@ export class RegistryStore {
 			return result;
 		} catch (error) {
 			if (this.db.isTransaction) this.db.exec('ROLLBACK');
-			throw error;
+			throw explainSqliteError(error, this.path);
 		} finally {
 			this.depth = 0;
 		}
@@ -386,6 +585,7 @@ export class RegistryStore {
 	/**
 	 * Run many reads as one snapshot (a deferred read transaction). Outside a transaction SQLite takes
 	 * and drops the WAL read lock on every statement, which costs more than the look-up itself.
+	 * Readers are never blocked by a writer (WAL): a triage runs while an import holds the write lock.
 	 */
 	read<T>(fn: () => T): T {
 		if (this.depth > 0 || this.db.isTransaction) return fn();
@@ -393,6 +593,8 @@ export class RegistryStore {
 		this.depth = 1;
 		try {
 			return fn();
+		} catch (error) {
+			throw explainSqliteError(error, this.path);
 		} finally {
 			this.depth = 0;
 			if (this.db.isTransaction) this.db.exec('COMMIT');
@@ -405,7 +607,7 @@ export class RegistryStore {
 	 */
 	async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
 		if (this.depth > 0) throw new RegistryError('transactionAsync cannot be nested');
-		this.db.exec('BEGIN IMMEDIATE');
+		this.begin();
 		this.depth = 1;
 		try {
 			const result = await fn();
@@ -413,9 +615,24 @@ export class RegistryStore {
 			return result;
 		} catch (error) {
 			if (this.db.isTransaction) this.db.exec('ROLLBACK');
-			throw error;
+			throw explainSqliteError(error, this.path);
 		} finally {
 			this.depth = 0;
+		}
+	}
+
+	/** A named savepoint inside the current transaction: `fn`'s writes are undone if it throws. */
+	savepoint<T>(name: string, fn: () => T): T {
+		if (this.depth === 0) throw new RegistryError('savepoint needs an open transaction');
+		this.db.exec(`SAVEPOINT ${name}`);
+		try {
+			const result = fn();
+			this.db.exec(`RELEASE ${name}`);
+			return result;
+		} catch (error) {
+			this.db.exec(`ROLLBACK TO ${name}`);
+			this.db.exec(`RELEASE ${name}`);
+			throw error;
 		}
 	}
 
@@ -423,6 +640,11 @@ export class RegistryStore {
 
 	countPatients(): number {
 		return Number((this.stmt('SELECT COUNT(*) AS n FROM patients').get() as Row).n);
+	}
+
+	/** Patients whose ID number is kept as recorded because it is not valid. */
+	countInvalidIds(): number {
+		return Number((this.stmt('SELECT COUNT(*) AS n FROM patients WHERE id_valid = 0').get() as Row).n);
 	}
 
 	getById(id: number): Patient | undefined {
@@ -435,19 +657,28 @@ export class RegistryStore {
 		return r && toPatient(r);
 	}
 
-	/** By ID number: the matching columns only (address, guardian and extra are not read). */
+	/** By valid ID number: the matching columns only (address, guardian and extra are not read). */
 	getByIdNumber(idNumber: string): Patient | undefined {
-		const r = this.arrayStmt(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number = ?`).get(idNumber) as unknown[] | undefined;
+		const r = this.arrayStmt(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number = ? AND id_valid = 1 ORDER BY id LIMIT 1`).get(idNumber) as
+			| unknown[]
+			| undefined;
 		return r && matchPatient(r);
 	}
 
-	/** Patients whose ID number is any of `ids` (one query). */
+	/** Patients whose valid ID number is any of `ids` (one query). */
 	findByIdNumbers(ids: string[]): Patient[] {
 		if (ids.length === 0) return [];
 		const placeholders = ids.map(() => '?').join(',');
-		const st = this.db.prepare(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number IN (${placeholders})`);
+		const st = this.db.prepare(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number IN (${placeholders}) AND id_valid = 1`);
 		st.setReturnArrays(true);
 		return (st.all(...ids) as unknown as unknown[][]).map(matchPatient);
+	}
+
+	/** Patients whose ID number is kept as recorded (invalid) and equals `text` (normalised). */
+	findByRecordedId(text: string): Patient[] {
+		return (this.arrayStmt(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number = ? AND id_valid = 0 ORDER BY id`).all(text) as unknown as unknown[][]).map(
+			matchPatient,
+		);
 	}
 
 	findByNameKeyAndBirth(nameKey: string, birthDate: string): Patient[] {
@@ -461,6 +692,13 @@ export class RegistryStore {
 		return (this.arrayStmt(`SELECT ${MATCH_COLUMNS} FROM patients WHERE name_key = ? ORDER BY id LIMIT ?`).all(nameKey, limit) as unknown as unknown[][]).map(
 			matchPatient,
 		);
+	}
+
+	/** Patients of this name with no valid ID number (none recorded, or one kept as recorded). */
+	findByNameKeyWithoutValidId(nameKey: string, limit = 50): Patient[] {
+		return (this.arrayStmt(
+			`SELECT ${MATCH_COLUMNS} FROM patients WHERE name_key = ? AND (id_number IS NULL OR id_valid = 0) ORDER BY id LIMIT ?`,
+		).all(nameKey, limit) as unknown as unknown[][]).map(matchPatient);
 	}
 
 	search(filter: SearchFilter = {}): Patient[] {
@@ -488,62 +726,109 @@ export class RegistryStore {
 		return (this.db.prepare(sql).all(...args) as Row[]).map(toPatient);
 	}
 
+	/** The most recent import recorded in this registry, or null. */
+	lastImport(kind = 'patients'): ImportRecord | null {
+		const r = this.stmt('SELECT * FROM imports WHERE kind = ? ORDER BY id DESC LIMIT 1').get(kind) as Row | undefined;
+		if (!r) return null;
+		return {
+			at: r.at as string,
+			kind: r.kind as string,
+			rows: Number(r.rows),
+			inserted: Number(r.inserted),
+			updated: Number(r.updated),
+			unchanged: Number(r.unchanged),
+			rejected: Number(r.rejected),
+			invalidIds: Number(r.invalid_ids),
+			detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : undefined,
+		};
+	}
+
+	/** The 患者编号 of another patient holding this valid ID number, or null. */
+	validIdHolder(idNumber: string, exceptPatientNo: string | null): string | null {
+		const r = this.stmt('SELECT patient_no FROM patients WHERE id_number = ? AND id_valid = 1 AND patient_no IS NOT ? LIMIT 1').get(
+			idNumber,
+			exceptPatientNo,
+		) as Row | undefined;
+		return r ? (r.patient_no as string) : null;
+	}
+
+	/** Valid ID numbers held by more than one patient, among `ids` (all when omitted), with their holders. */
+	duplicateValidIds(ids?: Iterable<string>): Map<string, string[]> {
+		const out = new Map<string, string[]>();
+		if (ids) {
+			const st = this.stmt('SELECT patient_no FROM patients WHERE id_number = ? AND id_valid = 1 ORDER BY id');
+			for (const id of new Set(ids)) {
+				const holders = (st.all(id) as Row[]).map((r) => r.patient_no as string);
+				if (holders.length > 1) out.set(id, holders);
+			}
+			return out;
+		}
+		const rows = this.stmt(
+			`SELECT id_number, group_concat(patient_no, char(1)) AS holders FROM patients WHERE id_valid = 1 AND id_number IS NOT NULL
+			GROUP BY id_number HAVING COUNT(*) > 1`,
+		).all() as Row[];
+		for (const r of rows) out.set(r.id_number as string, String(r.holders).split('\u0001'));
+		return out;
+	}
+
 	// ---- writes --------------------------------------------------------------------------------
 
 	/**
-	 * Insert or update one patient, keyed by 患者编号 when given, else by ID number. Returns what
-	 * happened; 'unchanged' writes nothing. Throws RegistryError on a key conflict (an ID number held
-	 * by another 患者编号). Call inside `transaction` for batches.
+	 * Insert or update one patient, keyed by 患者编号 when given, else by ID number (a valid one, or
+	 * the number as recorded when it is the only identifier). Returns what happened; 'unchanged'
+	 * writes nothing. A valid ID number held by another patient is a RegistryError('conflict') unless
+	 * `allowIdConflict` (the import checks uniqueness once, at the end of its transaction). Call
+	 * inside `transaction` for batches.
 	 */
-	upsertPatient(input: PatientInput, rowHash: string, now = new Date().toISOString()): { outcome: UpsertOutcome; id: number; patientNo: string } {
+	upsertPatient(
+		input: PatientInput,
+		rowHash: string,
+		now = new Date().toISOString(),
+		options: { allowIdConflict?: boolean } = {},
+	): { outcome: UpsertOutcome; id: number; patientNo: string } {
 		const p = withNextFollowUp(input);
+		const idValid = p.idNumber ? p.idValid !== false : true;
 		let existing: Row | undefined;
 		if (p.patientNo) {
-			existing = this.stmt('SELECT id, patient_no, row_hash, id_number FROM patients WHERE patient_no = ?').get(p.patientNo) as Row | undefined;
+			existing = this.stmt('SELECT id, patient_no, row_hash FROM patients WHERE patient_no = ?').get(p.patientNo) as Row | undefined;
 		} else if (p.idNumber) {
-			existing = this.stmt('SELECT id, patient_no, row_hash, id_number FROM patients WHERE id_number = ?').get(p.idNumber) as Row | undefined;
-		} else {
-			throw new RegistryError('a patient needs 患者编号 or 身份证号');
-		}
-		// An ID number held by another patient fails the UNIQUE index; only then look up who holds it.
-		const idConflict = (error: unknown): never => {
-			if (p.idNumber && /UNIQUE constraint failed: patients\.id_number/.test((error as Error).message)) {
-				const holder = this.stmt('SELECT patient_no FROM patients WHERE id_number = ?').get(p.idNumber) as Row | undefined;
-				throw new RegistryError(`身份证号 is already registered under 患者编号 ${String(holder?.patient_no)}`);
+			const found = this.stmt('SELECT id, patient_no, row_hash FROM patients WHERE id_number = ? AND id_valid = ? ORDER BY id LIMIT 2').all(
+				p.idNumber,
+				idValid ? 1 : 0,
+			) as Row[];
+			if (found.length > 1) {
+				throw new RegistryError('several patients hold this ID number as recorded; give the row its 患者编号 (patientNo)', 'conflict');
 			}
-			throw error;
-		};
+			existing = found[0];
+		} else {
+			throw new RegistryError('a patient needs 患者编号 or 身份证号', 'key_required');
+		}
+		if (p.idNumber && idValid && !options.allowIdConflict) {
+			const holder = this.validIdHolder(p.idNumber, (existing?.patient_no as string | undefined) ?? p.patientNo);
+			if (holder !== null) throw new RegistryError(`身份证号 is already registered under 患者编号 ${holder}`, 'conflict');
+		}
 		const values = [
-			p.name, p.nameKey, p.sex, p.idNumber, p.birthDate, p.address, p.township, p.diagnosis, p.status, p.riskLevel,
+			p.name, p.nameKey, p.sex, p.idNumber, idValid ? 1 : 0, p.birthDate, p.address, p.township, p.diagnosis, p.status, p.riskLevel,
 			p.classification, p.lastFollowUpDate, p.nextFollowUpDate, p.medication, p.guardian, p.guardianPhone,
 			JSON.stringify(p.extra ?? {}), rowHash,
 		];
 		if (existing) {
 			const id = Number(existing.id);
 			if (existing.row_hash === rowHash) return { outcome: 'unchanged', id, patientNo: existing.patient_no as string };
-			try {
-				this.stmt(
-					`UPDATE patients SET name = ?, name_key = ?, sex = ?, id_number = ?, birth_date = ?, address = ?, township = ?,
-					diagnosis = ?, status = ?, risk_level = ?, classification = ?, last_follow_up_date = ?, next_follow_up_date = ?,
-					medication = ?, guardian = ?, guardian_phone = ?, extra = ?, row_hash = ?, updated_at = ? WHERE id = ?`,
-				).run(...(values as Array<string | number | null>), now, id);
-			} catch (error) {
-				idConflict(error);
-			}
+			this.stmt(
+				`UPDATE patients SET name = ?, name_key = ?, sex = ?, id_number = ?, id_valid = ?, birth_date = ?, address = ?, township = ?,
+				diagnosis = ?, status = ?, risk_level = ?, classification = ?, last_follow_up_date = ?, next_follow_up_date = ?,
+				medication = ?, guardian = ?, guardian_phone = ?, extra = ?, row_hash = ?, updated_at = ? WHERE id = ?`,
+			).run(...(values as Array<string | number | null>), now, id);
 			return { outcome: 'updated', id, patientNo: existing.patient_no as string };
 		}
-		let id = 0;
-		try {
-			id = Number(
-				this.stmt(
-					`INSERT INTO patients (name, name_key, sex, id_number, birth_date, address, township, diagnosis, status, risk_level,
-					classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra, row_hash,
-					created_at, updated_at, patient_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				).run(...(values as Array<string | number | null>), now, now, p.patientNo ?? `pending-${randomUUID()}`).lastInsertRowid,
-			);
-		} catch (error) {
-			idConflict(error);
-		}
+		const id = Number(
+			this.stmt(
+				`INSERT INTO patients (name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis, status, risk_level,
+				classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra, row_hash,
+				created_at, updated_at, patient_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			).run(...(values as Array<string | number | null>), now, now, p.patientNo ?? `pending-${randomUUID()}`).lastInsertRowid,
+		);
 		let patientNo = p.patientNo;
 		if (!patientNo) {
 			// Number patients that arrive without one: AUTO- + row id (never derived from the ID number).
@@ -551,6 +836,13 @@ export class RegistryStore {
 			this.stmt('UPDATE patients SET patient_no = ? WHERE id = ?').run(patientNo, id);
 		}
 		return { outcome: 'inserted', id, patientNo };
+	}
+
+	/** Record what an import did (call inside the import's transaction, so it commits with the rows). */
+	recordImport(r: ImportRecord): void {
+		this.stmt(
+			'INSERT INTO imports (at, kind, rows, inserted, updated, unchanged, rejected, invalid_ids, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+		).run(r.at, r.kind, r.rows, r.inserted, r.updated, r.unchanged, r.rejected, r.invalidIds, r.detail ? JSON.stringify(r.detail) : null);
 	}
 
 	/**
@@ -609,22 +901,115 @@ export class RegistryStore {
 		}));
 	}
 
-	/** Record who read or wrote which patients. Patient ids only: no names or ID numbers. */
-	audit(entry: AuditEntry, at = new Date().toISOString()): number {
-		return this.transaction(() => {
-			const unique = [...new Set(entry.patientIds)];
-			const auditId = Number(
-				this.stmt(
-					'INSERT INTO audit_log (at, workflow_id, execution_id, node, operation, patient_count, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
-				).run(
-					at, entry.workflowId ?? null, entry.executionId ?? null, entry.node ?? null, entry.operation, unique.length,
-					entry.detail ? JSON.stringify(entry.detail) : null,
-				).lastInsertRowid,
-			);
-			const insert = this.stmt('INSERT INTO audit_patients (audit_id, patient_id) VALUES (?, ?)');
-			for (const id of unique) insert.run(auditId, id);
-			return auditId;
-		});
+	/**
+	 * Record who read or wrote which patients. Patient ids only: no names or ID numbers. Returns the
+	 * audit entry's id, or null when the entry was queued: a node whose work is done must not fail
+	 * because another writer (a long import) holds the write lock, so after `auditWaitMs` the entry
+	 * goes to the queue file beside the registry and is written by the next registry write or open.
+	 */
+	audit(entry: AuditEntry, at = new Date().toISOString()): number | null {
+		const unique = [...new Set(entry.patientIds)];
+		if (this.depth > 0) return this.writeAudit(entry, unique, at);
+		this.db.exec(`PRAGMA busy_timeout = ${this.auditWaitMs}`);
+		let id: number;
+		try {
+			id = this.transaction(() => this.writeAudit(entry, unique, at));
+		} catch (error) {
+			if (error instanceof RegistryError && error.code === 'locked' && this.path !== ':memory:') {
+				this.queueAudit(entry, unique, at);
+				return null;
+			}
+			throw error;
+		} finally {
+			this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
+		}
+		this.drainAuditQueue();
+		return id;
+	}
+
+	private writeAudit(entry: AuditEntry, unique: number[], at: string): number {
+		const auditId = Number(
+			this.stmt(
+				'INSERT INTO audit_log (at, workflow_id, execution_id, node, operation, patient_count, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+			).run(
+				at, entry.workflowId ?? null, entry.executionId ?? null, entry.node ?? null, entry.operation, unique.length,
+				entry.detail ? JSON.stringify(entry.detail) : null,
+			).lastInsertRowid,
+		);
+		const insert = this.stmt('INSERT INTO audit_patients (audit_id, patient_id) VALUES (?, ?)');
+		for (const id of unique) insert.run(auditId, id);
+		return auditId;
+	}
+
+	/** The side file where audit entries wait while another writer holds the lock. */
+	get auditQueuePath(): string {
+		return `${this.path}-audit-queue.jsonl`;
+	}
+
+	private queueAudit(entry: AuditEntry, unique: number[], at: string): void {
+		const line = JSON.stringify({ at, workflowId: entry.workflowId ?? null, executionId: entry.executionId ?? null, node: entry.node ?? null, operation: entry.operation, patientIds: unique, detail: entry.detail ?? null });
+		appendFileSync(this.auditQueuePath, line + '\n', { mode: 0o600 });
+	}
+
+	/**
+	 * Write queued audit entries into the audit trail, if the write lock is free now (it never waits).
+	 * Each process claims the queue file by renaming it, so two processes never write an entry twice;
+	 * a claimed file left by a crashed process is taken over after a minute. Returns entries written.
+	 */
+	drainAuditQueue(): number {
+		if (this.path === ':memory:' || this.depth > 0 || this.db.isTransaction) return 0;
+		const queue = this.auditQueuePath;
+		const dir = path.dirname(queue);
+		const base = path.basename(queue);
+		let names: string[];
+		try {
+			names = readdirSync(dir).filter((n) => n === base || n.startsWith(`${base}.claimed-`));
+		} catch {
+			return 0;
+		}
+		let written = 0;
+		for (const name of names) {
+			const from = path.join(dir, name);
+			if (name !== base) {
+				try {
+					if (Date.now() - statSync(from).mtimeMs < 60_000) continue;
+				} catch {
+					continue;
+				}
+			}
+			const claimed = `${queue}.claimed-${process.pid}-${randomUUID()}`;
+			try {
+				renameSync(from, claimed);
+			} catch {
+				continue; // another process claimed it first
+			}
+			const entries: Array<AuditEntry & { at: string }> = [];
+			for (const line of readFileSync(claimed, 'utf8').split('\n')) {
+				if (line.trim() === '') continue;
+				try {
+					entries.push(JSON.parse(line) as AuditEntry & { at: string });
+				} catch {
+					// A line cut short by a crash mid-append: nothing in it can be trusted.
+				}
+			}
+			this.db.exec('PRAGMA busy_timeout = 0');
+			try {
+				this.transaction(() => {
+					for (const e of entries) this.writeAudit(e, [...new Set(e.patientIds)], e.at);
+				});
+				written += entries.length;
+				unlinkSync(claimed);
+			} catch (error) {
+				// Still locked (or failing): give the entries back to the queue for the next writer.
+				appendFileSync(queue, readFileSync(claimed), { mode: 0o600 });
+				unlinkSync(claimed);
+				if (!(error instanceof RegistryError && error.code === 'locked')) throw error;
+				break;
+			} finally {
+				this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
+			}
+		}
+		return written;
 	}
 
 	auditTrail(limit = 100): Array<{ id: number; at: string; workflowId: string | null; executionId: string | null; node: string | null; operation: string; patientIds: number[]; detail: unknown }> {
@@ -650,6 +1035,7 @@ export function patientToJson(p: Patient): Record<string, unknown> {
 		name: p.name,
 		sex: p.sex,
 		idNumber: p.idNumber,
+		idValid: p.idValid,
 		birthDate: p.birthDate,
 		address: p.address,
 		township: p.township,
@@ -678,6 +1064,8 @@ export function patientHash(p: PatientInput): string {
 		p.classification, p.lastFollowUpDate, p.nextFollowUpDate, p.medication, p.guardian, p.guardianPhone,
 		JSON.stringify(p.extra, Object.keys(p.extra).sort()),
 	];
+	// Only an invalid number adds a part, so fingerprints written before id_valid existed stay equal.
+	if (p.idNumber && p.idValid === false) parts.push('id-invalid');
 	return createHash('sha1')
 		.update(parts.map((x) => (x === null || x === undefined ? '\u0000' : String(x))).join('\u0001'))
 		.digest('base64');

@@ -8,8 +8,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import {
-	policeFeedbackXlsx,
+	policeFeedbackFile,
 	renderTemplate,
+	triageJsonRows,
 	summaryModel,
 	TemplateError,
 	townshipTaskLists,
@@ -17,6 +18,7 @@ import {
 	type TriagedRow,
 	type TriageResult,
 } from '../../lib';
+import { isEmptyPlaceholder } from '../shared/items';
 
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -68,6 +70,11 @@ export class SmdReport implements INodeType {
 						name: 'Police Feedback List 公安反馈清单',
 						value: 'policeFeedback',
 						description: 'One XLSX in the police’s row order: 已在管/失访/死亡迁出/未登记… Names and ID numbers masked by default',
+					},
+					{
+						name: 'Triage Results JSON 处置结果',
+						value: 'triageJson',
+						description: 'One JSON object per list row in the police’s order (row, category, match, candidates, priority, due date, reasons), without names or ID numbers',
 					},
 					{
 						name: 'Township Task Lists 乡镇任务清单',
@@ -131,14 +138,16 @@ export class SmdReport implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		if (items.length === 0) return [[]];
+		const input = this.getInputData();
+		if (input.length === 0) return [[]];
+		// An empty triage (Triage set to Always Output Data sends one empty item): empty reports, still written.
+		const items = isEmptyPlaceholder(input) ? [] : input;
 		const report = this.getNodeParameter('report', 0) as string;
 		const asOf = String(this.getNodeParameter('asOf', 0) ?? '').trim();
 		if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new NodeOperationError(this.getNode(), 'As-Of Date must be written YYYY-MM-DD');
 		const prop = this.getNodeParameter('binaryPropertyName', 0) as string;
 		const rows = triagedRowsFrom(this, items);
-		const all = items.map((_, i) => ({ item: i }));
+		const all = input.map((_, i) => ({ item: i }));
 
 		if (report === 'townshipTaskLists') {
 			const lists = await townshipTaskLists(rows, asOf, { mask: this.getNodeParameter('maskTaskLists', 0, false) as boolean });
@@ -146,7 +155,7 @@ export class SmdReport implements INodeType {
 			for (const l of lists) {
 				const members = rows.map((r, i) => ({ r, i })).filter(({ r }) => (r.township || '未分配乡镇') === l.township);
 				out.push({
-					json: { township: l.township, rows: l.rows, high: l.high, fileName: l.fileName },
+					json: { township: l.township, rows: l.rows, high: l.high, fileName: l.fileName, truncatedCells: l.truncated as unknown as IDataObject[] },
 					binary: { [prop]: await this.helpers.prepareBinaryData(l.data, l.fileName, XLSX_MIME) },
 					pairedItem: members.map(({ i }) => ({ item: i })),
 				});
@@ -154,9 +163,14 @@ export class SmdReport implements INodeType {
 			return [out];
 		}
 		if (report === 'policeFeedback') {
-			const data = await policeFeedbackXlsx(rows, { mask: this.getNodeParameter('mask', 0, true) as boolean });
+			const { data, truncated } = await policeFeedbackFile(rows, { mask: this.getNodeParameter('mask', 0, true) as boolean });
 			const fileName = `公安反馈清单_${asOf}.xlsx`;
-			return [[{ json: { rows: rows.length, fileName }, binary: { [prop]: await this.helpers.prepareBinaryData(data, fileName, XLSX_MIME) }, pairedItem: all }]];
+			return [[{ json: { rows: rows.length, fileName, truncatedCells: truncated as unknown as IDataObject[] }, binary: { [prop]: await this.helpers.prepareBinaryData(data, fileName, XLSX_MIME) }, pairedItem: all }]];
+		}
+		if (report === 'triageJson') {
+			const fileName = 'triage.json';
+			const text = JSON.stringify(triageJsonRows(rows), null, 2);
+			return [[{ json: { rows: rows.length, fileName }, binary: { [prop]: await this.helpers.prepareBinaryData(Buffer.from(text, 'utf8'), fileName, 'application/json') }, pairedItem: all }]];
 		}
 		if (report === 'triageSummary') {
 			const o = this.getNodeParameter('summaryOptions', 0, {}) as { title?: string; template?: string; templateDir?: string; maxHighRows?: number };

@@ -80,22 +80,25 @@ describe('registry import', () => {
 		const r = await importRegistryFile(store, csv(...lines), { today: '2026-11-20' });
 		expect(r.rows).toBe(10);
 		expect(r.inserted + r.updated + r.unchanged + r.rejected).toBe(r.rows);
-		expect(r).toMatchObject({ inserted: 2, rejected: 8 });
+		// An invalid ID number and an over-long address no longer cost the patient (see the next tests).
+		expect(r).toMatchObject({ inserted: 4, rejected: 6, invalidIds: 1 });
 		expect(r.errors.map((e) => [e.row, e.line, e.field, e.code])).toEqual([
 			[2, 3, 'name', 'formula'],
-			[3, 4, 'idNumber', 'bad_check'],
-			[4, 5, 'address', 'too_long'],
 			[5, 6, 'riskLevel', 'invalid'],
 			[6, 7, 'status', 'invalid'],
 			[7, 8, 'name', 'required'],
 			[8, 9, 'idNumber', 'conflict'],
 			[9, 10, 'lastFollowUpDate', 'invalid'],
 		]);
+		expect(r.warnings.map((w) => [w.row, w.line, w.field, w.code])).toEqual([
+			[3, 4, 'idNumber', 'id_bad_check'],
+			[4, 5, 'address', 'truncated'],
+		]);
 		expect(r.errors[0].message).toBe('Row 2 (line 3): 姓名 (name) looks like a spreadsheet formula, not a value');
-		expect(r.errors[6].message).toBe('Row 8 (line 9): 身份证号 is already registered under 患者编号 D-1');
-		const all = JSON.stringify(r.errors);
-		for (const secret of ['cmd', '110105194912310021', 'xxxxxxxx', '孙八', '周九']) expect(all).not.toContain(secret);
-		expect(store.countPatients()).toBe(2);
+		expect(r.errors[4].message).toBe('Row 8 (line 9): 身份证号 (idNumber) is already registered under 患者编号 D-1');
+		const all = JSON.stringify([r.errors, r.warnings]);
+		for (const secret of ['cmd', '110105194912310021', 'xxxxxxxx', '孙八', '周九', '李四', '赵六']) expect(all).not.toContain(secret);
+		expect(store.countPatients()).toBe(4);
 	});
 
 	test('file-level problems throw a clear error and write nothing', async () => {

@@ -125,20 +125,28 @@ describe('SMD Registry node: Match, Patient, Follow-Up', () => {
 		expect(risky.outputs[0].map((i) => i.json.patientNo)).toEqual(['P-2']);
 	});
 
-	test('Upsert from items with Chinese headers: inserted, then unchanged; bad rows follow continueOnFail', async () => {
+	test('Upsert from items with Chinese headers: inserted, then unchanged; an invalid ID is kept and flagged; bad rows follow continueOnFail', async () => {
 		const rows = [
 			{ 患者编号: 'P-9', 姓名: '孙悦', 身份证号: makeId('1988-08-08', 8), 管理状态: '在管', 所属乡镇: '石桥镇' },
 			{ 患者编号: 'P-10', 姓名: '钱七', 身份证号: '123456789012345678' },
+			{ 患者编号: 'P-11', 姓名: '周八', 身份证号: makeId('1970-01-01', 3), 管理状态: '已出院' },
 		];
 		const first = await run({ resource: 'patient', operation: 'upsert' }, rows, true);
+		expect(first.outputs[0]).toHaveLength(3);
 		expect(first.outputs[0][0].json.upsert).toMatchObject({ outcome: 'inserted', patientNo: 'P-9' });
-		expect(first.outputs[0][1].json).toMatchObject({ 患者编号: 'P-10', error: expect.stringMatching(/^Row 2: 身份证号 \(idNumber\)/), errorDetails: { row: 2, field: 'idNumber' } });
-		expect(JSON.stringify(first.outputs[0][1].json.error)).not.toContain('123456789012345678');
+		const kept = first.outputs[0][1].json.upsert as { outcome: string; patientNo: string; warnings: string[] };
+		expect(kept).toMatchObject({ outcome: 'inserted', patientNo: 'P-10' });
+		expect(kept.warnings).toEqual([expect.stringMatching(/^身份证号 \(idNumber\) is not a valid ID number .*flagged idValid=false/)]);
+		expect(JSON.stringify(kept.warnings)).not.toContain('123456789012345678');
+		const check = RegistryStore.open(registryFile);
+		expect(check.getByPatientNo('P-10')).toMatchObject({ idNumber: '123456789012345678', idValid: false });
+		check.close();
+		expect(first.outputs[0][2].json).toMatchObject({ 患者编号: 'P-11', error: expect.stringMatching(/^Row 3: 管理状态 \(status\)/), errorDetails: { row: 3, field: 'status' } });
 		const again = await run({ resource: 'patient', operation: 'upsert' }, [rows[0]]);
 		expect(again.outputs[0][0].json.upsert).toMatchObject({ outcome: 'unchanged' });
 		const stop = await run({ resource: 'patient', operation: 'upsert' }, rows);
 		expect(stop.error).toBeInstanceOf(NodeOperationError);
-		expect((stop.error as NodeOperationError).context.itemIndex).toBe(1);
+		expect((stop.error as NodeOperationError).context.itemIndex).toBe(2);
 	});
 
 	test('Follow-Up → Record assesses, stores and moves the next follow-up date', async () => {

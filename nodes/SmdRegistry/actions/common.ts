@@ -1,5 +1,5 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import { defaultRegistryPath, RegistryError, RegistryStore, REGISTRY_FILE_ENV } from '../../../lib';
+import { allowedFileFolders, defaultRegistryPath, explainSqliteError, isFileAccessAllowed, RegistryError, RegistryStore, REGISTRY_FILE_ENV } from '../../../lib';
 
 export const registryFileProperty: INodeProperties = {
 	displayName: 'Registry File',
@@ -31,9 +31,20 @@ export const sheetOption: INodeProperties = {
 	description: 'XLSX sheet name; empty for the first sheet',
 };
 
-/** Open the registry for this execution, run `fn`, always close it. */
+/**
+ * Open the registry for this execution, run `fn`, always close it. A Registry File set in the
+ * workflow must lie inside N8N_RESTRICT_FILE_ACCESS_TO when that is set, as for n8n's own file
+ * nodes (the default file, chosen by the administrator, is not a workflow's choice). SQLite's own
+ * errors ("database is locked", "malformed") come out naming the file and what to do.
+ */
 export async function withRegistry<T>(ctx: IExecuteFunctions, fn: (store: RegistryStore) => Promise<T>): Promise<T> {
 	const configured = (ctx.getNodeParameter('registryFile', 0, '') as string).trim();
+	if (configured && !isFileAccessAllowed(configured)) {
+		throw new NodeOperationError(ctx.getNode(), 'Access to the registry file is not allowed: it is outside the folders in N8N_RESTRICT_FILE_ACCESS_TO', {
+			description: `Put the Registry File inside one of: ${allowedFileFolders().join('; ')}`,
+			level: 'warning',
+		});
+	}
 	let store: RegistryStore;
 	try {
 		store = RegistryStore.open(configured || defaultRegistryPath());
@@ -44,6 +55,8 @@ export async function withRegistry<T>(ctx: IExecuteFunctions, fn: (store: Regist
 	}
 	try {
 		return await fn(store);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), explainSqliteError(error, store.path) as Error);
 	} finally {
 		store.close();
 	}
@@ -55,3 +68,4 @@ export function auditContext(ctx: IExecuteFunctions) {
 }
 
 export { itemErrorJson } from '../../shared/itemError';
+export { isEmptyPlaceholder } from '../../shared/items';

@@ -1,16 +1,20 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import {
-	mapPoliceHeaders,
+	mapPoliceColumns,
 	Matcher,
 	openTable,
+	policeListProblem,
 	policeRowFrom,
+	POLICE_COLUMNS,
+	REGISTRY_COLUMNS,
+	registryTriageProblem,
 	Triage,
 	TRIAGE_CATEGORIES,
 	type RegistryStore,
 	type TriageCategory,
 	type TriagePolicyInput,
 } from '../../../lib';
-import { auditContext, csvEncodingOption, sheetOption } from './common';
+import { auditContext, csvEncodingOption, isEmptyPlaceholder, itemErrorJson, sheetOption } from './common';
 
 const show = { resource: ['list'] };
 
@@ -105,11 +109,20 @@ export const listFields: INodeProperties[] = [
 				description: 'Values of 人员类别 that make a row high priority, separated by commas',
 			},
 			{ displayName: 'Overdue Grace Days', name: 'overdueGraceDays', type: 'number', typeOptions: { minValue: 0 }, default: 0 },
+			{
+				displayName: 'Triage With Incomplete Registry',
+				name: 'allowIncompleteRegistry',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to triage even when the registry is empty or its last import rejected most rows. Off by default: registered patients would come out as unregistered (未登记线索).',
+			},
 		],
 	},
 ];
 
 interface PolicyParams {
+	allowIncompleteRegistry?: boolean;
 	dueDays?: string | IDataObject;
 	highPriorityMinRiskLevel?: number;
 	highPriorityPoliceCategories?: string;
@@ -137,20 +150,24 @@ function policyFrom(ctx: IExecuteFunctions, p: PolicyParams): TriagePolicyInput 
 	return policy;
 }
 
-/** Header mapping per distinct set of item keys (items from one file share one). */
-function headerCache() {
-	const cache = new Map<string, ReturnType<typeof mapPoliceHeaders>>();
-	return (json: IDataObject) => {
+/** Column mapping per distinct set of item keys (items from one file share one). */
+function columnCache() {
+	const cache = new Map<string, ReturnType<typeof mapPoliceColumns>>();
+	const get = (json: IDataObject) => {
 		const keys = Object.keys(json);
 		const sig = keys.join('\u0001');
-		let fields = cache.get(sig);
-		if (!fields) {
-			fields = mapPoliceHeaders(keys);
-			cache.set(sig, fields);
+		let columns = cache.get(sig);
+		if (!columns) {
+			columns = mapPoliceColumns(keys);
+			cache.set(sig, columns);
 		}
-		return fields;
+		return columns;
 	};
+	return Object.assign(get, { all: () => [...cache.values()], keySets: () => [...cache.keys()].map((k) => (k === '' ? [] : k.split('\u0001'))) });
 }
+
+/** Every header the package knows, so Read File finds the header row below title rows. */
+const KNOWN_HEADERS = [...new Set([...Object.values(POLICE_COLUMNS).flat(), ...Object.values(REGISTRY_COLUMNS).flat()])];
 
 /** The 1-based row of an item: its `row` field from Read File, else its position. */
 function rowOf(json: IDataObject, index: number): number {
@@ -165,18 +182,24 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 		for (let i = 0; i < items.length; i++) {
 			const prop = this.getNodeParameter('binaryPropertyName', i) as string;
 			const options = this.getNodeParameter('readOptions', i, {}) as { encoding?: 'auto' | 'utf-8' | 'gb18030'; sheet?: string };
+			const rows: INodeExecutionData[] = [];
 			try {
 				const binary = this.helpers.assertBinaryData(i, prop);
 				const data = await this.helpers.getBinaryDataBuffer(i, prop);
-				const table = await openTable(data, { fileName: binary.fileName, encoding: options.encoding, sheet: options.sheet || undefined });
+				const table = await openTable(data, { fileName: binary.fileName, encoding: options.encoding, sheet: options.sheet || undefined, knownHeaders: KNOWN_HEADERS });
 				for await (const r of table.rows) {
 					const json: IDataObject = { row: r.row, line: r.line, ...r.values };
 					if (r.issues.length) json.cellIssues = r.issues.map((x) => ({ field: x.field, code: x.code, message: x.message }));
-					out.push({ json, pairedItem: { item: i } });
+					rows.push({ json, pairedItem: { item: i } });
 				}
 			} catch (error) {
-				throw new NodeOperationError(this.getNode(), `Item ${i + 1}: ${(error as Error).message}`, { itemIndex: i });
+				const message = `Item ${i + 1}: ${(error as Error).message}`;
+				if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), message, { itemIndex: i });
+				// The file could not be read: none of its rows go on, the item carries the error.
+				out.push({ json: itemErrorJson(this.getNode().onError, {}, message, i) as IDataObject, pairedItem: { item: i } });
+				continue;
 			}
+			for (const r of rows) out.push(r);
 		}
 		return [out];
 	}
@@ -184,7 +207,7 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 	if (operation === 'match') {
 		const touched: number[] = [];
 		const matcher = new Matcher(store);
-		const fieldsOf = headerCache();
+		const fieldsOf = columnCache();
 		const out = store.read(() => items.map((item, i) => {
 			const input = policeRowFrom(item.json, rowOf(item.json, i), undefined, fieldsOf(item.json));
 			const m = matcher.match({ name: input.name, idNumber: input.idNumber });
@@ -202,27 +225,38 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 	if (operation !== 'triage') throw new NodeOperationError(this.getNode(), `Unknown list operation ${operation}`);
 	const asOf = String(this.getNodeParameter('asOf', 0) ?? '').trim();
 	const perCategory = this.getNodeParameter('outputMode', 0) === 'perCategory';
+	const policyParams = this.getNodeParameter('policy', 0, {}) as PolicyParams;
 	let triage: Triage;
 	try {
-		triage = new Triage(store, { asOf, policy: policyFrom(this, this.getNodeParameter('policy', 0, {}) as PolicyParams) });
+		triage = new Triage(store, { asOf, policy: policyFrom(this, policyParams) });
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message);
 	}
 	const outputs: INodeExecutionData[][] = perCategory ? TRIAGE_OUTPUT_ORDER.map(() => []) : [[]];
+	// A police list with a header and no rows: an empty triage, so every report is still written.
+	const rows = isEmptyPlaceholder(items) ? [] : items;
+	const columnsOf = columnCache();
+	for (const item of rows) columnsOf(item.json);
+	const listProblem = rows.length > 0 ? policeListProblem(columnsOf.keySets()) : null;
+	if (listProblem) throw new NodeOperationError(this.getNode(), listProblem, { description: 'Check the header row of the police list (Read File takes the first row with known column names, below any title rows)' });
+	for (const c of columnsOf.all()) {
+		for (const f of c.guessed) this.logger.warn(`SMD triage: the ${f === 'name' ? '姓名 (name)' : '身份证号 (ID number)'} column was recognised by a variant header name`);
+	}
+	const registryProblem = policyParams.allowIncompleteRegistry ? null : registryTriageProblem(store);
+	if (registryProblem) throw new NodeOperationError(this.getNode(), registryProblem, { description: 'Import the registry export again, or turn on Policy → Triage With Incomplete Registry' });
 	const counts: Record<string, number> = {};
-	const fieldsOf = headerCache();
 	// One read snapshot for the whole list: consistent, and far cheaper than a lock per look-up.
 	store.read(() => {
-		for (let i = 0; i < items.length; i++) {
-			const json = items[i].json;
-			const row = policeRowFrom(json, rowOf(json, i), typeof json.line === 'number' ? json.line : undefined, fieldsOf(json));
+		for (let i = 0; i < rows.length; i++) {
+			const json = rows[i].json;
+			const row = policeRowFrom(json, rowOf(json, i), typeof json.line === 'number' ? json.line : undefined, columnsOf(json));
 			const result = triage.triageRow(row);
-			if ((i + 1) % 50_000 === 0) this.logger.info(`SMD triage: ${i + 1} of ${items.length} rows`);
+			if ((i + 1) % 50_000 === 0) this.logger.info(`SMD triage: ${i + 1} of ${rows.length} rows`);
 			counts[result.category] = (counts[result.category] ?? 0) + 1;
 			const out = perCategory ? outputs[TRIAGE_OUTPUT_ORDER.indexOf(result.category)] : outputs[0];
 			out.push({ json: { ...json, ...(result as unknown as IDataObject) }, pairedItem: { item: i } });
 		}
 	});
-	store.audit({ ...auditContext(this), operation: 'list.triage', patientIds: [...triage.patientsRead], detail: { rows: items.length, asOf, counts } });
+	store.audit({ ...auditContext(this), operation: 'list.triage', patientIds: [...triage.patientsRead], detail: { rows: rows.length, asOf, counts } });
 	return outputs;
 }

@@ -139,7 +139,7 @@ export async function executePatient(this: IExecuteFunctions, store: RegistrySto
 					sheet: options.sheet || undefined,
 					onProgress: (n) => this.logger.info(`SMD registry import: ${n} rows read`),
 				});
-				touched.push(...report.patientIds);
+				for (const id of report.patientIds) touched.push(id); // no spread: a 1M-element spread overflows the stack
 				const max = options.maxErrors ?? 1000;
 				const { patientIds, ...rest } = report;
 				out.push({
