@@ -182,11 +182,10 @@ export class Matcher {
 				add(p, key ? 'id_match_name_differs' : 'id_match_no_name');
 				if (key) for (const c of this.source.findByNameKeyAndBirth(key, id.birthDate)) add(c, 'name_birth_match_id_differs');
 			} else if (key) {
+				const noValidId = this.source.findByNameKeyWithoutValidId(key, this.max());
+				for (const c of noValidId) if (c.idNumber && oneEditApart(c.idNumber, id.id)) add(c, 'recorded_id_one_edit_name_agrees');
 				for (const c of this.source.findByNameKeyAndBirth(key, id.birthDate)) add(c, 'name_birth_match_id_differs');
-				for (const c of this.source.findByNameKeyWithoutValidId(key, this.max())) {
-					if (!c.idNumber) add(c, 'name_match_registry_has_no_id');
-					else if (oneEditApart(c.idNumber, id.id)) add(c, 'recorded_id_one_edit_name_agrees');
-				}
+				for (const c of noValidId) if (!c.idNumber) add(c, 'name_match_registry_has_no_id');
 			}
 		} else {
 			// No usable ID: missing, or unusable for whatever reason — one path for every kind.

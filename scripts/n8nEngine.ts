@@ -95,6 +95,8 @@ export interface RunWorkflowOptions {
 	workflow: { nodes: INode[]; connections: IConnections; settings?: IWorkflowSettings };
 	/** Items emitted by the start node. Default: one empty item, like n8n's Manual Trigger. */
 	inputItems?: IDataObject[];
+	/** Whole items (json and binary) emitted by the start node; takes precedence over `inputItems`. */
+	inputData?: INodeExecutionData[];
 	/** Execution mode; default 'manual' (as when clicking "Execute workflow"). */
 	mode?: WorkflowExecuteMode;
 }
@@ -306,7 +308,7 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunResult> 
 		settings,
 	});
 
-	const items = (opts.inputItems ?? [{}]).map((json) => ({ json }));
+	const items = opts.inputData ?? (opts.inputItems ?? [{}]).map((json) => ({ json }));
 	const runExecutionData = createRunExecutionData({
 		executionData: {
 			nodeExecutionStack: [{ node: workflow.getNode(startName)!, data: { main: [items] }, source: null }],
@@ -339,6 +341,8 @@ export interface RunNodeOptions {
 	parameters: INode['parameters'];
 	/** Input items (json). Default: one empty item. */
 	items?: IDataObject[];
+	/** Whole input items, with binary data (`{ json, binary: { data: { data: base64, mimeType, fileName } } }`). */
+	inputData?: INodeExecutionData[];
 	/** Sets `onError: 'continueRegularOutput'`, the n8n 2.x equivalent of "Continue on fail". */
 	continueOnFail?: boolean;
 	/** Default: the type's default / latest version. */
@@ -376,6 +380,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		nodeTypes: { [opts.typeName]: nodeType },
 		workflow: { nodes: [node], connections: {}, settings: opts.timezone ? { timezone: opts.timezone } : undefined },
 		inputItems: opts.items,
+		inputData: opts.inputData,
 	});
 	const ran = result.runData[TEST_NODE_NAME]?.length;
 	return { outputs: ran ? result.outputs(TEST_NODE_NAME) : [], error: result.error, result };

@@ -702,6 +702,14 @@ export class RegistryStore {
 	}
 
 	search(filter: SearchFilter = {}): Patient[] {
+		try {
+			return this.searchUnguarded(filter);
+		} catch (error) {
+			throw explainSqliteError(error, this.path);
+		}
+	}
+
+	private searchUnguarded(filter: SearchFilter): Patient[] {
 		const where: string[] = [];
 		const args: Array<string | number> = [];
 		if (filter.township) {
