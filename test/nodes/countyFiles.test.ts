@@ -39,9 +39,6 @@ afterEach(() => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-const registry = (parameters: INodeParameters, items: IDataObject[], continueOnFail = false) =>
-	runNode({ nodeType: new SmdRegistry(), typeName: REGISTRY, parameters: { registryFile, ...parameters }, items, continueOnFail, timezone: 'Asia/Shanghai' });
-
 function fileItem(data: Buffer, fileName: string, mimeType: string): INodeExecutionData {
 	return { json: {}, binary: { data: { data: data.toString('base64'), mimeType, fileName } } };
 }
