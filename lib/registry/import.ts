@@ -363,14 +363,14 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 			}
 			seenNo.set(key, row.row);
 			const hash = patientHash(patient);
-			if (patient.patientNo && patient.idNumber && patient.idValid !== false && store.validIdHolder(patient.idNumber, patient.patientNo) !== null) {
-				deferred.set(key, { row: row.row, line: row.line, key, patient, hash });
-				continue;
-			}
 			try {
-				const { outcome, id } = store.upsertPatient(patient, hash, now, { allowIdConflict: true });
-				counts[outcome]++;
-				ids.add(id);
+				const written = store.upsertOrDefer(patient, hash, now, 'defer');
+				if (written === null) {
+					deferred.set(key, { row: row.row, line: row.line, key, patient, hash });
+					continue;
+				}
+				counts[written.outcome]++;
+				ids.add(written.id);
 			} catch (error) {
 				if ((error as Error).name !== 'RegistryError') throw error; // unexpected: roll everything back
 				rowError(row.row, row.line, 'idNumber', 'conflict', (error as Error).message);

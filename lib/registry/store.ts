@@ -794,6 +794,22 @@ export class RegistryStore {
 		now = new Date().toISOString(),
 		options: { allowIdConflict?: boolean } = {},
 	): { outcome: UpsertOutcome; id: number; patientNo: string } {
+		const result = this.upsertOrDefer(input, rowHash, now, options.allowIdConflict ? 'write' : 'throw');
+		if (result === null) throw new RegistryError('unreachable: nothing deferred when conflicts throw', 'conflict');
+		return result;
+	}
+
+	/**
+	 * `upsertPatient` for the import: a row whose valid ID number another patient holds is written
+	 * ('write'), refused ('throw'), or left for later ('defer': returns null and writes nothing). An
+	 * unchanged row is never checked — it is what the registry already holds.
+	 */
+	upsertOrDefer(
+		input: PatientInput,
+		rowHash: string,
+		now: string,
+		onIdHeld: 'write' | 'throw' | 'defer',
+	): { outcome: UpsertOutcome; id: number; patientNo: string } | null {
 		const p = withNextFollowUp(input);
 		const idValid = p.idNumber ? p.idValid !== false : true;
 		let existing: Row | undefined;
@@ -811,9 +827,13 @@ export class RegistryStore {
 		} else {
 			throw new RegistryError('a patient needs 患者编号 or 身份证号', 'key_required');
 		}
-		if (p.idNumber && idValid && !options.allowIdConflict) {
+		if (existing && existing.row_hash === rowHash) return { outcome: 'unchanged', id: Number(existing.id), patientNo: existing.patient_no as string };
+		if (p.idNumber && idValid && onIdHeld !== 'write') {
 			const holder = this.validIdHolder(p.idNumber, (existing?.patient_no as string | undefined) ?? p.patientNo);
-			if (holder !== null) throw new RegistryError(`身份证号 is already registered under 患者编号 ${holder}`, 'conflict');
+			if (holder !== null) {
+				if (onIdHeld === 'defer') return null;
+				throw new RegistryError(`身份证号 is already registered under 患者编号 ${holder}`, 'conflict');
+			}
 		}
 		const values = [
 			p.name, p.nameKey, p.sex, p.idNumber, idValid ? 1 : 0, p.birthDate, p.address, p.township, p.diagnosis, p.status, p.riskLevel,
@@ -822,7 +842,6 @@ export class RegistryStore {
 		];
 		if (existing) {
 			const id = Number(existing.id);
-			if (existing.row_hash === rowHash) return { outcome: 'unchanged', id, patientNo: existing.patient_no as string };
 			this.stmt(
 				`UPDATE patients SET name = ?, name_key = ?, sex = ?, id_number = ?, id_valid = ?, birth_date = ?, address = ?, township = ?,
 				diagnosis = ?, status = ?, risk_level = ?, classification = ?, last_follow_up_date = ?, next_follow_up_date = ?,
