@@ -205,11 +205,13 @@ const SCIENTIFIC = /^(\d)(?:\.(\d+))?E\+?(\d{1,2})$/i;
 export function readUnusableId(raw: unknown, options: ParseIdOptions = {}): UnusableIdInfo {
 	let text: string | null;
 	let trusted = '';
+	let legacyLength = false;
 	if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) {
 		const digits = raw.toExponential(14).replace(/e.*$/, '').replace('.', ''); // 15 significant digits
 		const exponent = Math.floor(Math.log10(raw));
 		text = raw.toExponential(14).replace(/\.?0+e/, 'E').toUpperCase();
 		if (exponent === 17 || exponent === 14) trusted = digits.slice(0, 14);
+		legacyLength = exponent === 14;
 	} else {
 		text = normalizeIdText(raw);
 		const sci = text ? SCIENTIFIC.exec(text) : null;
@@ -217,17 +219,21 @@ export function readUnusableId(raw: unknown, options: ParseIdOptions = {}): Unus
 			const digits = sci[1] + (sci[2] ?? '');
 			const length = Number(sci[3]) + 1;
 			if ((length === 18 || length === 15) && digits.length >= 2) trusted = digits.slice(0, Math.min(digits.length - 1, length));
+			legacyLength = length === 15;
 		} else if (text && /^\d{17}[\dX]$/.test(text)) {
 			const parsed = parseIdNumber(text, options);
 			if (!parsed.ok && (parsed.code === 'bad_check' || parsed.code === 'bad_region')) trusted = text.slice(0, 17);
 		}
 	}
+	// A legacy 15-digit number holds YYMMDD (19YY) at positions 7–12; an 18-digit one YYYYMMDD at 7–14.
+	const legacy = legacyLength;
+	const dateDigits = legacy ? (trusted.length >= 12 ? `19${trusted.slice(6, 12)}` : '') : trusted.length >= 14 ? trusted.slice(6, 14) : '';
 	let birthDate: string | null = null;
-	if (trusted.length >= 14) {
-		const y = Number(trusted.slice(6, 10));
-		const m = Number(trusted.slice(10, 12));
-		const d = Number(trusted.slice(12, 14));
-		const iso = `${trusted.slice(6, 10)}-${trusted.slice(10, 12)}-${trusted.slice(12, 14)}`;
+	if (dateDigits) {
+		const y = Number(dateDigits.slice(0, 4));
+		const m = Number(dateDigits.slice(4, 6));
+		const d = Number(dateDigits.slice(6, 8));
+		const iso = `${dateDigits.slice(0, 4)}-${dateDigits.slice(4, 6)}-${dateDigits.slice(6, 8)}`;
 		if (y >= 1880 && isCalendarDate(y, m, d) && iso <= (options.today ?? todayIso())) birthDate = iso;
 	}
 	return { text, trustedDigits: trusted, birthDate };

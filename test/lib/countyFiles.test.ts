@@ -175,6 +175,8 @@ describe('an unusable ID on a police row is treated as missing, whatever made it
 		expect(readUnusableId(Number(id.slice(0, 17)) * 10)).toMatchObject({ trustedDigits: id.slice(0, 14), birthDate: '1987-10-18' });
 		expect(readUnusableId(badCheck(id))).toMatchObject({ birthDate: '1987-10-18' });
 		expect(readUnusableId('4.39901E+17')).toMatchObject({ trustedDigits: '43990', birthDate: null });
+		// A legacy 15-digit number as Excel shows it: YYMMDD (19YY) at positions 7–12.
+		expect(readUnusableId('1.10105191201234E+14')).toMatchObject({ trustedDigits: '11010519120123', birthDate: '1919-12-01' });
 		expect(readUnusableId(id.slice(0, 16))).toMatchObject({ trustedDigits: '', birthDate: null });
 		expect(readUnusableId(`${id.slice(0, 10)}A${id.slice(11)}`)).toMatchObject({ trustedDigits: '', birthDate: null });
 	});

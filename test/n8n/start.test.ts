@@ -123,7 +123,7 @@ describe('the editor in headless Chromium', () => {
 
 	test('each node of this package in each workflow was opened and shows its parameters', () => {
 		const expected = workflows().flatMap((w) => w.nodes.filter((n) => n.type.startsWith('n8n-nodes-smd.')).map((n) => `${w.id} ${n.name}`));
-		expect(expected).toHaveLength(7);
+		expect(expected).toHaveLength(8);
 		expect(report.nodes.map((n) => `${n.workflow} ${n.node}`)).toEqual(expected);
 		for (const n of report.nodes) {
 			expect(n.title).toBe(n.node);
@@ -150,7 +150,7 @@ describe('the editor in headless Chromium', () => {
 	}, 180_000);
 
 	test('a screenshot of each workflow and each node, and the runs wrote their files', () => {
-		expect(report.shots).toHaveLength(3 + 7);
+		expect(report.shots).toHaveLength(3 + 8);
 		for (const s of report.shots) expect(statSync(s.file).size).toBeGreaterThan(20_000);
 		const out = path.join(instance().filesDir, 'smd', 'out');
 		// Run from the editor with the Settings as shipped: the list is triaged as of today.
