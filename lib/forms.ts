@@ -78,7 +78,7 @@ function isBlank(v: unknown): boolean {
 }
 
 function fieldError(field: ObservationField, what: string): SmdInputError {
-	return new SmdInputError(field, `${field} (${FIELD_LABELS[field]}) ${what}`);
+	return new SmdInputError('invalid', `${field} (${FIELD_LABELS[field]}) ${what}`, { field: field });
 }
 
 export function parseRiskLevel(value: unknown): number | undefined {

@@ -20,7 +20,8 @@ export { observationFromRecord, parseRiskLevel, findFieldKey, DEFAULT_FIELD_KEYS
 export type { ObservationField } from './forms';
 export { normalizeDay, addInterval, parseIsoDay, formatIsoDay } from './dates';
 export type { Interval } from './dates';
-export { SmdInputError } from './errors';
+export { SmdError, SmdInputError } from './errors';
+export type { SmdErrorDetails } from './errors';
 export * from './vocabulary';
 export { parseStatus, parseClassification, parseMedication, parseDisorder, parseSex } from './codes';
 export { maskIdNumber, maskName, maskAddress } from './mask';

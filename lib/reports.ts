@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { SmdError } from './errors';
 import { maskAddress, maskIdNumber, maskName } from './mask';
 import { safeFileNamePart, uniqueFileNames } from './fileNames';
 import { writeXlsx } from './tabular';
@@ -266,7 +267,8 @@ export function builtInTemplateDir(): string {
 	throw new Error('the package templates folder is missing (run the build)');
 }
 
-export class TemplateError extends Error {}
+/** A report template that cannot be used: `bad_name`, `outside_folder` or `not_found`. */
+export class TemplateError extends SmdError<'bad_name' | 'outside_folder' | 'not_found'> {}
 
 /**
  * Resolve a template by name ("triage-summary" or "triage-summary.hbs") inside `dirs` (user
@@ -275,7 +277,7 @@ export class TemplateError extends Error {}
  */
 export function resolveTemplate(name: string, dirs: string[] = []): string {
 	if (!/^[\w\u4e00-\u9fff-]+(\.hbs)?$/.test(name)) {
-		throw new TemplateError('template name may contain only letters, digits, Chinese characters, "-" and "_"');
+		throw new TemplateError('bad_name', 'template name may contain only letters, digits, Chinese characters, "-" and "_"');
 	}
 	const file = name.endsWith('.hbs') ? name : `${name}.hbs`;
 	for (const dir of [...dirs, builtInTemplateDir()]) {
@@ -283,10 +285,10 @@ export function resolveTemplate(name: string, dirs: string[] = []): string {
 		if (!existsSync(candidate)) continue;
 		const real = realpathSync(candidate);
 		const root = realpathSync(dir);
-		if (!real.startsWith(root + path.sep)) throw new TemplateError(`template ${file} resolves outside its folder`);
+		if (!real.startsWith(root + path.sep)) throw new TemplateError('outside_folder', `template ${file} resolves outside its folder`);
 		return real;
 	}
-	throw new TemplateError(`template ${file} not found`);
+	throw new TemplateError('not_found', `template ${file} not found`);
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();

@@ -115,7 +115,7 @@ function toInputError(error: z.ZodError, prefix = ''): SmdInputError {
 	const path = issue.path.filter((p) => typeof p === 'string').join('.');
 	const label = path in FIELD_LABELS ? ` (${FIELD_LABELS[path as keyof typeof FIELD_LABELS]})` : '';
 	const field = prefix + (path || 'observation');
-	return new SmdInputError(field, `${field}${label} ${issueMessage(issue)}`, issue.code);
+	return new SmdInputError(issue.code, `${field}${label} ${issueMessage(issue)}`, { field: field });
 }
 
 /** Validate and complete a (partial) policy. Throws SmdInputError naming the policy field. */
@@ -133,7 +133,7 @@ export function resolveRiskPolicy(policy: Partial<RiskPolicy> = {}): RiskPolicy 
 /** Validate an observation. Throws SmdInputError naming the first bad field. */
 export function validateObservation(observation: unknown): Observation {
 	if (observation === null || typeof observation !== 'object' || Array.isArray(observation)) {
-		throw new SmdInputError('observation', 'observation must be an object');
+		throw new SmdInputError('invalid', 'observation must be an object', { field: 'observation' });
 	}
 	const parsed = observationSchema.safeParse(observation);
 	if (!parsed.success) throw toInputError(parsed.error);

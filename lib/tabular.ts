@@ -53,6 +53,7 @@ import { setImmediate as macrotask } from 'node:timers/promises';
 import { TextDecoder } from 'node:util';
 import { parse as createCsvParser } from 'csv-parse';
 import * as ExcelJS from 'exceljs';
+import { SmdError } from './errors';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -217,24 +218,7 @@ export type TableErrorCode =
  * - `too_large` (writers): beyond Excel's limits of 1,048,576 rows or 16,384 columns (over-long text
  *   is truncated instead, see `writeXlsx`).
  */
-export class TableError extends Error {
-	readonly code: TableErrorCode;
-	/** Line (CSV) or Excel row (XLSX) concerned, when there is one. */
-	readonly line?: number;
-	/**
-	 * Column names concerned (header names, never values). Absent from a duplicate_header error on an
-	 * untrusted header (see `TableInfo.headerTrusted`): that "name" may be a value.
-	 */
-	readonly columns?: string[];
-
-	constructor(code: TableErrorCode, message: string, details: { line?: number; columns?: string[] } = {}) {
-		super(message);
-		this.name = 'TableError';
-		this.code = code;
-		if (details.line !== undefined) this.line = details.line;
-		if (details.columns !== undefined) this.columns = details.columns;
-	}
-}
+export class TableError extends SmdError<TableErrorCode> {}
 
 // ---------------------------------------------------------------------------------------------
 // Constants

@@ -97,7 +97,7 @@ export function resolveTriagePolicy(input: TriagePolicyInput = {}): TriagePolicy
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		const field = `policy.${issue.path.join('.')}`;
-		throw new SmdInputError(field, `${field} ${issue.message}`);
+		throw new SmdInputError('invalid', `${field} ${issue.message}`, { field: field });
 	}
 	return parsed.data as TriagePolicy;
 }
@@ -178,7 +178,7 @@ export class Triage {
 	readonly patientsRead = new Set<number>();
 
 	constructor(source: MatchSource, options: TriageOptions) {
-		if (!parseIsoDay(options.asOf)) throw new SmdInputError('asOf', 'asOf must be a real date written YYYY-MM-DD');
+		if (!parseIsoDay(options.asOf)) throw new SmdInputError('invalid', 'asOf must be a real date written YYYY-MM-DD', { field: 'asOf' });
 		this.asOf = options.asOf;
 		this.policy = resolveTriagePolicy(options.policy);
 		this.matcher = new Matcher(source, { today: options.today ?? options.asOf });

@@ -4,6 +4,7 @@
  * per-row errors are reported while the good rows load; all good rows commit in one transaction or
  * none do.
  */
+import { SmdError, type SmdErrorDetails } from '../errors';
 import { parseClassification, parseDisorder, parseMedication, parseSex, parseStatus } from '../codes';
 import { normalizeDay } from '../dates';
 import { parseRiskLevel } from '../forms';
@@ -101,13 +102,10 @@ const FORMULA = /^[=@]|^[+-](?!\d+$)(?=.*[A-Za-z(!|])/;
 type Parsed = { patient: PatientInput; warnings: Array<Omit<RowError, 'row' | 'line'>> };
 
 /** A row that cannot be imported, naming the field; the message never contains the value. */
-export class RowProblem extends Error {
-	constructor(
-		readonly field: string,
-		readonly code: string,
-		message: string,
-	) {
-		super(message);
+export class RowProblem extends SmdError {
+	declare field: string;
+	constructor(code: string, message: string, details: SmdErrorDetails & { field: string }) {
+		super(code, message, details);
 	}
 }
 
@@ -127,7 +125,7 @@ export function patientFromRow(
 		const v = h === undefined ? '' : (values[h] ?? '').trim();
 		const max = MAX_LENGTH[f];
 		if (max && v.length > max) {
-			if (REJECT_WHEN_TOO_LONG.has(f)) throw new RowProblem(f, 'too_long', `${label(f)} is longer than ${max} characters`);
+			if (REJECT_WHEN_TOO_LONG.has(f)) throw new RowProblem('too_long', `${label(f)} is longer than ${max} characters`, { field: f });
 			if (f === 'idNumber') {
 				warnings.push({ field: f, code: 'too_long', message: `${label(f)} has ${v.length} characters, which is no ID number; it was not kept` });
 				return '';
@@ -136,11 +134,11 @@ export function patientFromRow(
 			return truncateWithMarker(v, max);
 		}
 		if ((f === 'patientNo' || f === 'name' || f === 'idNumber') && FORMULA.test(v)) {
-			throw new RowProblem(f, 'formula', `${label(f)} looks like a spreadsheet formula, not a value`);
+			throw new RowProblem('formula', `${label(f)} looks like a spreadsheet formula, not a value`, { field: f });
 		}
 		return v;
 	};
-	const bad = (f: RegistryField, what: string, code = 'invalid') => new RowProblem(f, code, `${label(f)} ${what}`);
+	const bad = (f: RegistryField, what: string, code = 'invalid') => new RowProblem(code, `${label(f)} ${what}`, { field: f });
 
 	const patientNo = get('patientNo') || null;
 	const rawName = get('name');
@@ -260,15 +258,8 @@ function checkRequired(fields: Partial<Record<RegistryField, string>>): void {
 	}
 }
 
-export class ImportFileError extends Error {
-	constructor(
-		readonly code: string,
-		message: string,
-	) {
-		super(message);
-		this.name = 'ImportFileError';
-	}
-}
+/** A file that cannot be imported at all (a required column missing); nothing is written. */
+export class ImportFileError extends SmdError {}
 
 /** A row whose valid ID number another patient held when it was read: written once the file is through. */
 interface DeferredRow {

@@ -11,6 +11,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statS
 import os from 'node:os';
 import path from 'node:path';
 import { addInterval } from '../dates';
+import { SmdError } from '../errors';
 import { DEFAULT_RISK_POLICY } from '../risk';
 import {
 	CLASSIFICATIONS,
@@ -312,14 +313,8 @@ export type RegistryErrorCode =
 	| 'not_allowed'
 	| 'sqlite';
 
-export class RegistryError extends Error {
-	readonly code: RegistryErrorCode;
-	constructor(message: string, code: RegistryErrorCode = 'sqlite') {
-		super(message);
-		this.name = 'RegistryError';
-		this.code = code;
-	}
-}
+/** A problem with the registry file or a write to it; `code` says which (see RegistryErrorCode). */
+export class RegistryError extends SmdError<RegistryErrorCode> {}
 
 /** SQLite's primary result codes that get their own explanation (extended codes are reduced to these). */
 const SQLITE_BUSY = 5;
@@ -350,33 +345,21 @@ export function explainSqliteError(error: unknown, file: string): unknown {
 	switch (code) {
 		case SQLITE_BUSY:
 		case SQLITE_LOCKED:
-			return new RegistryError(
-				`The registry file ${file} is locked by another writer (a registry import or another workflow may be running); wait until it has finished and run this again / 登记库文件正被其他任务写入（可能正在导入登记库），请待其完成后重试`,
-				'locked',
-			);
+			return new RegistryError('locked', `The registry file ${file} is locked by another writer (a registry import or another workflow may be running); wait until it has finished and run this again / 登记库文件正被其他任务写入（可能正在导入登记库），请待其完成后重试`);
 		case SQLITE_CORRUPT:
-			return new RegistryError(
-				`The registry file ${file} is damaged (SQLite: malformed); restore it from a backup, or import the registry export into a new Registry File / 登记库文件已损坏，请从备份恢复，或将登记库导出文件导入到新的登记库文件`,
-				'corrupt',
-			);
+			return new RegistryError('corrupt', `The registry file ${file} is damaged (SQLite: malformed); restore it from a backup, or import the registry export into a new Registry File / 登记库文件已损坏，请从备份恢复，或将登记库导出文件导入到新的登记库文件`);
 		case SQLITE_NOTADB:
-			return new RegistryError(
-				`${file} is not an SQLite file, so it cannot be the registry; check the Registry File setting / 该文件不是 SQLite 数据库，不能作为登记库，请检查“登记库文件”设置`,
-				'not_registry',
-			);
+			return new RegistryError('not_registry', `${file} is not an SQLite file, so it cannot be the registry; check the Registry File setting / 该文件不是 SQLite 数据库，不能作为登记库，请检查“登记库文件”设置`);
 		case SQLITE_READONLY:
-			return new RegistryError(
-				`The registry file ${file} is read-only for n8n; give the n8n user write access to the file and its folder / 登记库文件只读，请授予 n8n 运行用户对该文件及其文件夹的写权限`,
-				'read_only',
-			);
+			return new RegistryError('read_only', `The registry file ${file} is read-only for n8n; give the n8n user write access to the file and its folder / 登记库文件只读，请授予 n8n 运行用户对该文件及其文件夹的写权限`);
 		case SQLITE_FULL:
-			return new RegistryError(`The disk holding the registry file ${file} is full; free space and run again / 登记库所在磁盘已满，请清理空间后重试`, 'disk_full');
+			return new RegistryError('disk_full', `The disk holding the registry file ${file} is full; free space and run again / 登记库所在磁盘已满，请清理空间后重试`);
 		case SQLITE_CANTOPEN:
-			return new RegistryError(`The registry file ${file} cannot be opened; check that its folder exists and n8n may write there / 无法打开登记库文件，请检查文件夹是否存在、n8n 是否有写权限`, 'open');
+			return new RegistryError('open', `The registry file ${file} cannot be opened; check that its folder exists and n8n may write there / 无法打开登记库文件，请检查文件夹是否存在、n8n 是否有写权限`);
 		case SQLITE_IOERR:
-			return new RegistryError(`Reading or writing the registry file ${file} failed (I/O error); check the disk and that the file is not on a network share / 登记库文件读写失败（I/O 错误），请检查磁盘，且不要放在网络共享上`, 'io');
+			return new RegistryError('io', `Reading or writing the registry file ${file} failed (I/O error); check the disk and that the file is not on a network share / 登记库文件读写失败（I/O 错误），请检查磁盘，且不要放在网络共享上`);
 		default:
-			return new RegistryError(`The registry file ${file} reported SQLite error ${code}; run again, and if it persists restore the file from a backup / 登记库文件返回 SQLite 错误 ${code}`, 'sqlite');
+			return new RegistryError('sqlite', `The registry file ${file} reported SQLite error ${code}; run again, and if it persists restore the file from a backup / 登记库文件返回 SQLite 错误 ${code}`);
 	}
 }
 
@@ -432,14 +415,14 @@ export class RegistryStore {
 			try {
 				mkdirSync(path.dirname(resolved), { recursive: true });
 			} catch {
-				throw new RegistryError(`cannot create the folder of the registry file ${resolved}: a file is in the way or it is not writable`, 'open');
+				throw new RegistryError('open', `cannot create the folder of the registry file ${resolved}: a file is in the way or it is not writable`);
 			}
 		}
 		let db: DatabaseSync;
 		try {
 			db = new DatabaseSync(resolved, { readOnly: options.readOnly ?? false });
 		} catch (error) {
-			throw new RegistryError(`cannot open the registry file ${resolved}: ${((error as Error).message || '').replace(/\b(EEXIST|ENOENT|EACCES|ENOTDIR)\b:?\s*/g, '')}`, 'open');
+			throw new RegistryError('open', `cannot open the registry file ${resolved}: ${((error as Error).message || '').replace(/\b(EEXIST|ENOENT|EACCES|ENOTDIR)\b:?\s*/g, '')}`);
 		}
 		const store = new RegistryStore(resolved, db);
 		try {
@@ -462,7 +445,7 @@ export class RegistryStore {
 			db.close();
 			const explained = explainSqliteError(error, resolved);
 			if (explained instanceof RegistryError) throw explained;
-			throw new RegistryError(`${resolved} is not a usable registry: ${(error as Error).message}`, 'not_registry');
+			throw new RegistryError('not_registry', `${resolved} is not a usable registry: ${(error as Error).message}`);
 		}
 		if (!options.readOnly && resolved !== ':memory:') store.drainAuditQueue();
 		return store;
@@ -484,9 +467,9 @@ export class RegistryStore {
 		if (hasTable) return;
 		const others = this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as Row;
 		if (Number(others.n) > 0) {
-			throw new RegistryError(`${this.path} is an SQLite file but not an SMD registry; it was left unchanged — choose another Registry File`, 'not_registry');
+			throw new RegistryError('not_registry', `${this.path} is an SQLite file but not an SMD registry; it was left unchanged — choose another Registry File`);
 		}
-		if (readOnly) throw new RegistryError(`${this.path} is empty; open it writable once to create the registry`, 'schema');
+		if (readOnly) throw new RegistryError('schema', `${this.path} is empty; open it writable once to create the registry`);
 	}
 
 	private migrate(readOnly: boolean): void {
@@ -498,14 +481,11 @@ export class RegistryStore {
 		}
 		const current = this.schemaVersion();
 		if (current > SCHEMA_VERSION) {
-			throw new RegistryError(
-				`${this.path} has schema version ${current}, newer than this n8n-nodes-smd understands (${SCHEMA_VERSION}); upgrade the package`,
-				'schema',
-			);
+			throw new RegistryError('schema', `${this.path} has schema version ${current}, newer than this n8n-nodes-smd understands (${SCHEMA_VERSION}); upgrade the package`);
 		}
 		const pending = MIGRATIONS.filter((m) => m.version > current);
 		if (pending.length === 0) return;
-		if (readOnly) throw new RegistryError(`${this.path} needs schema migration ${pending[0].version}; open it writable once`, 'schema');
+		if (readOnly) throw new RegistryError('schema', `${this.path} needs schema migration ${pending[0].version}; open it writable once`);
 		// Table rebuilds (SQLite's ALTER TABLE procedure) need foreign keys off, which cannot change inside a transaction.
 		this.db.exec('PRAGMA foreign_keys = OFF');
 		try {
@@ -513,7 +493,7 @@ export class RegistryStore {
 				this.transaction(() => {
 					this.db.exec(m.sql);
 					const broken = this.db.prepare('PRAGMA foreign_key_check').all();
-					if (broken.length > 0) throw new RegistryError(`schema migration ${m.version} would break ${broken.length} references; nothing was changed`, 'schema');
+					if (broken.length > 0) throw new RegistryError('schema', `schema migration ${m.version} would break ${broken.length} references; nothing was changed`);
 					this.db
 						.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)')
 						.run(m.version, m.description, new Date().toISOString());
@@ -606,7 +586,7 @@ export class RegistryStore {
 	 * use this store from elsewhere until it settles. Commits when `fn` resolves, rolls back if it throws.
 	 */
 	async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
-		if (this.depth > 0) throw new RegistryError('transactionAsync cannot be nested');
+		if (this.depth > 0) throw new RegistryError('sqlite', 'transactionAsync cannot be nested');
 		this.begin();
 		this.depth = 1;
 		try {
@@ -623,7 +603,7 @@ export class RegistryStore {
 
 	/** A named savepoint inside the current transaction: `fn`'s writes are undone if it throws. */
 	savepoint<T>(name: string, fn: () => T): T {
-		if (this.depth === 0) throw new RegistryError('savepoint needs an open transaction');
+		if (this.depth === 0) throw new RegistryError('sqlite', 'savepoint needs an open transaction');
 		this.db.exec(`SAVEPOINT ${name}`);
 		try {
 			const result = fn();
@@ -795,7 +775,7 @@ export class RegistryStore {
 		options: { allowIdConflict?: boolean } = {},
 	): { outcome: UpsertOutcome; id: number; patientNo: string } {
 		const result = this.upsertOrDefer(input, rowHash, now, options.allowIdConflict ? 'write' : 'throw');
-		if (result === null) throw new RegistryError('unreachable: nothing deferred when conflicts throw', 'conflict');
+		if (result === null) throw new RegistryError('conflict', 'unreachable: nothing deferred when conflicts throw');
 		return result;
 	}
 
@@ -821,18 +801,18 @@ export class RegistryStore {
 				idValid ? 1 : 0,
 			) as Row[];
 			if (found.length > 1) {
-				throw new RegistryError('several patients hold this ID number as recorded; give the row its 患者编号 (patientNo)', 'conflict');
+				throw new RegistryError('conflict', 'several patients hold this ID number as recorded; give the row its 患者编号 (patientNo)');
 			}
 			existing = found[0];
 		} else {
-			throw new RegistryError('a patient needs 患者编号 or 身份证号', 'key_required');
+			throw new RegistryError('key_required', 'a patient needs 患者编号 or 身份证号');
 		}
 		if (existing && existing.row_hash === rowHash) return { outcome: 'unchanged', id: Number(existing.id), patientNo: existing.patient_no as string };
 		if (p.idNumber && idValid && onIdHeld !== 'write') {
 			const holder = this.validIdHolder(p.idNumber, (existing?.patient_no as string | undefined) ?? p.patientNo);
 			if (holder !== null) {
 				if (onIdHeld === 'defer') return null;
-				throw new RegistryError(`身份证号 is already registered under 患者编号 ${holder}`, 'conflict');
+				throw new RegistryError('conflict', `身份证号 is already registered under 患者编号 ${holder}`);
 			}
 		}
 		const values = [
