@@ -19,10 +19,11 @@ export interface SmdErrorDetails {
 
 export class SmdError<Code extends string = string> extends Error {
 	readonly code: Code;
-	field?: string;
-	row?: number;
-	readonly line?: number;
-	readonly columns?: string[];
+	// Declared, not initialised: a detail that was not given is absent, not `undefined`.
+	declare field?: string;
+	declare row?: number;
+	declare readonly line?: number;
+	declare readonly columns?: string[];
 
 	constructor(code: Code, message: string, details: SmdErrorDetails = {}) {
 		super(message);
