@@ -134,7 +134,7 @@ function verify(label: string, run: ImportRun, rows: number, registryFile: strin
 		check(entry !== undefined, `${label}: the import wrote an audit entry`);
 		check(entry.operation === 'patient.importFile', `${label}: newest audit entry is patient.importFile (got ${entry.operation})`);
 		check(entry.node === IMPORT_NODE, `${label}: audit entry names the node (got ${entry.node})`);
-		const audited = entry.patientIds.length;
+		const audited = entry.patientRowIds.length;
 		// Every patient written or confirmed is in the registry; on the fresh file that is every patient.
 		check(audited === j.patients, `${label}: audit entry covers ${audited} patients = patients in output ${j.patients}`);
 		check(audited === (fresh ? j.inserted : count), `${label}: audit entry covers ${audited} patients = ${fresh ? `inserted ${j.inserted}` : `registry ${count}`}`);

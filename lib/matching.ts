@@ -163,7 +163,7 @@ export class Matcher {
 			birthDate: id?.ok ? id.birthDate : (record.birthDate ?? null),
 		};
 		const add = (p: Patient, reason: CandidateReason) => {
-			if (result.candidatePatients.some((c) => c.id === p.id)) return;
+			if (result.candidatePatients.some((c) => c.rowId === p.rowId)) return;
 			result.candidatePatients.push(p);
 			result.candidates.push({ patientId: p.patientNo, reason });
 		};

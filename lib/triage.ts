@@ -196,7 +196,7 @@ export class Triage {
 			reasons: m.reasons.filter((r) => r !== AUTO_LINK_REASON),
 		};
 		const add = (p: Patient, reason: MatchCandidate['reason']) => {
-			if (out.candidatePatients.some((c) => c.id === p.id)) return;
+			if (out.candidatePatients.some((c) => c.rowId === p.rowId)) return;
 			out.candidatePatients.push(p);
 			out.candidates.push({ patientId: p.patientNo, reason });
 		};
@@ -222,8 +222,8 @@ export class Triage {
 		let m: MatchResult = this.matcher.match({ name: input.name, idNumber, birthDate });
 		if (disagreeing.length > 0) m = this.withOtherIds(m, input.name, disagreeing, birthDate);
 		const reasons = [...m.reasons];
-		if (m.patient) this.patientsRead.add(m.patient.id);
-		for (const c of m.candidatePatients) this.patientsRead.add(c.id);
+		if (m.patient) this.patientsRead.add(m.patient.rowId);
+		for (const c of m.candidatePatients) this.patientsRead.add(c.rowId);
 		const policeCategory = text(input.policeCategory);
 		const policeStation = text(input.policeStation);
 

@@ -87,8 +87,8 @@ export interface ImportReport {
 	invalidIds: number;
 	errors: RowError[];
 	warnings: RowError[];
-	/** Internal ids of the patients written or confirmed (for the audit trail). */
-	patientIds: number[];
+	/** Internal row ids of the patients written or confirmed (`Patient.rowId`, for the audit trail). */
+	patientRowIds: number[];
 	durationMs: number;
 }
 
@@ -303,7 +303,7 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 		invalidIds: 0,
 		errors: [],
 		warnings: [],
-		patientIds: [],
+		patientRowIds: [],
 		durationMs: 0,
 	};
 	const seenNo = new Map<string, number>();
@@ -361,7 +361,7 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 					continue;
 				}
 				counts[written.outcome]++;
-				ids.add(written.id);
+				ids.add(written.rowId);
 			} catch (error) {
 				if ((error as Error).name !== 'RegistryError') throw error; // unexpected: roll everything back
 				rowError(row.row, row.line, 'idNumber', 'conflict', (error as Error).message);
@@ -382,7 +382,7 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 		});
 	});
 	report.errors.sort((a, b) => a.row - b.row);
-	report.patientIds = [...ids];
+	report.patientRowIds = [...ids];
 	options.onProgress?.(report.rows);
 	report.durationMs = Date.now() - started;
 	return report;
@@ -404,7 +404,7 @@ function writeDeferred(
 ): void {
 	let pending = rows;
 	while (pending.length > 0) {
-		const written: Array<{ outcome: UpsertOutcome; id: number }> = [];
+		const written: Array<{ outcome: UpsertOutcome; rowId: number }> = [];
 		let blamed: DeferredRow[] = [];
 		try {
 			store.savepoint('deferred_ids', () => {
@@ -425,7 +425,7 @@ function writeDeferred(
 		}
 		for (const w of written) {
 			counts[w.outcome]++;
-			ids.add(w.id);
+			ids.add(w.rowId);
 		}
 		return;
 	}

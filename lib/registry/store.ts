@@ -36,7 +36,8 @@ export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): strin
 
 /** A patient as stored. Codes in English (DESIGN.md §3). */
 export interface Patient {
-	id: number;
+	/** The store's internal row id (never shown to users; not the 患者编号, which is `patientNo`). */
+	rowId: number;
 	patientNo: string;
 	name: string;
 	nameKey: string;
@@ -65,10 +66,11 @@ export interface Patient {
 }
 
 /** What an import or upsert provides; `patientNo` null lets the store number a new patient. */
-export type PatientInput = Omit<Patient, 'id' | 'updatedAt' | 'patientNo' | 'idValid'> & { patientNo: string | null; idValid?: boolean };
+export type PatientInput = Omit<Patient, 'rowId' | 'updatedAt' | 'patientNo' | 'idValid'> & { patientNo: string | null; idValid?: boolean };
 
 export interface FollowUpInput {
-	patientId: number;
+	/** The patient's internal row id (`Patient.rowId`). */
+	patientRowId: number;
 	date: string;
 	form: string | null;
 	riskLevel: number;
@@ -85,7 +87,8 @@ export interface AuditEntry {
 	executionId?: string | null;
 	node?: string | null;
 	operation: string;
-	patientIds: number[];
+	/** Internal row ids of the patients read or written (`Patient.rowId`): no names or ID numbers. */
+	patientRowIds: number[];
 	detail?: Record<string, unknown>;
 }
 
@@ -243,7 +246,7 @@ const MATCH_COLUMNS = `id, patient_no, name, name_key, sex, id_number, birth_dat
 function matchPatient(a: unknown[]): Patient {
 	const str = (v: unknown) => (v === null || v === undefined ? null : (v as string));
 	return {
-		id: Number(a[0]),
+		rowId: Number(a[0]),
 		patientNo: a[1] as string,
 		name: a[2] as string,
 		nameKey: a[3] as string,
@@ -275,7 +278,7 @@ type Row = Record<string, unknown>;
 
 function toPatient(r: Row): Patient {
 	return {
-		id: Number(r.id),
+		rowId: Number(r.id),
 		patientNo: r.patient_no as string,
 		name: r.name as string,
 		nameKey: r.name_key as string,
@@ -773,7 +776,7 @@ export class RegistryStore {
 		rowHash: string,
 		now = new Date().toISOString(),
 		options: { allowIdConflict?: boolean } = {},
-	): { outcome: UpsertOutcome; id: number; patientNo: string } {
+	): { outcome: UpsertOutcome; rowId: number; patientNo: string } {
 		const result = this.upsertOrDefer(input, rowHash, now, options.allowIdConflict ? 'write' : 'throw');
 		if (result === null) throw new RegistryError('conflict', 'unreachable: nothing deferred when conflicts throw');
 		return result;
@@ -789,7 +792,7 @@ export class RegistryStore {
 		rowHash: string,
 		now: string,
 		onIdHeld: 'write' | 'throw' | 'defer',
-	): { outcome: UpsertOutcome; id: number; patientNo: string } | null {
+	): { outcome: UpsertOutcome; rowId: number; patientNo: string } | null {
 		const p = withNextFollowUp(input);
 		const idValid = p.idNumber ? p.idValid !== false : true;
 		let existing: Row | undefined;
@@ -807,7 +810,7 @@ export class RegistryStore {
 		} else {
 			throw new RegistryError('key_required', 'a patient needs 患者编号 or 身份证号');
 		}
-		if (existing && existing.row_hash === rowHash) return { outcome: 'unchanged', id: Number(existing.id), patientNo: existing.patient_no as string };
+		if (existing && existing.row_hash === rowHash) return { outcome: 'unchanged', rowId: Number(existing.id), patientNo: existing.patient_no as string };
 		if (p.idNumber && idValid && onIdHeld !== 'write') {
 			const holder = this.validIdHolder(p.idNumber, (existing?.patient_no as string | undefined) ?? p.patientNo);
 			if (holder !== null) {
@@ -827,7 +830,7 @@ export class RegistryStore {
 				diagnosis = ?, status = ?, risk_level = ?, classification = ?, last_follow_up_date = ?, next_follow_up_date = ?,
 				medication = ?, guardian = ?, guardian_phone = ?, extra = ?, row_hash = ?, updated_at = ? WHERE id = ?`,
 			).run(...(values as Array<string | number | null>), now, id);
-			return { outcome: 'updated', id, patientNo: existing.patient_no as string };
+			return { outcome: 'updated', rowId: id, patientNo: existing.patient_no as string };
 		}
 		const id = Number(
 			this.stmt(
@@ -842,7 +845,7 @@ export class RegistryStore {
 			patientNo = `AUTO-${String(id).padStart(6, '0')}`;
 			this.stmt('UPDATE patients SET patient_no = ? WHERE id = ?').run(patientNo, id);
 		}
-		return { outcome: 'inserted', id, patientNo };
+		return { outcome: 'inserted', rowId: id, patientNo };
 	}
 
 	/** Record what an import did (call inside the import's transaction, so it commits with the rows). */
@@ -858,7 +861,7 @@ export class RegistryStore {
 	 */
 	recordFollowUp(f: FollowUpInput, now = new Date().toISOString()): { outcome: 'inserted' | 'replaced'; followUpId: number } {
 		return this.transaction(() => {
-			const prior = this.stmt('SELECT id FROM follow_ups WHERE patient_id = ? AND follow_up_date = ?').get(f.patientId, f.date) as
+			const prior = this.stmt('SELECT id FROM follow_ups WHERE patient_id = ? AND follow_up_date = ?').get(f.patientRowId, f.date) as
 				| Row
 				| undefined;
 			const args = [
@@ -877,29 +880,29 @@ export class RegistryStore {
 					this.stmt(
 						`INSERT INTO follow_ups (form, risk_level, classification, medication, next_follow_up_date, actions, reasons,
 						observation, created_at, patient_id, follow_up_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					).run(...(args as Array<string | number | null>), now, f.patientId, f.date).lastInsertRowid,
+					).run(...(args as Array<string | number | null>), now, f.patientRowId, f.date).lastInsertRowid,
 				);
 			}
 			// The patient's current state follows the latest follow-up by date.
 			const latest = this.stmt(
 				`SELECT follow_up_date, risk_level, classification, medication, next_follow_up_date FROM follow_ups
 				WHERE patient_id = ? ORDER BY follow_up_date DESC LIMIT 1`,
-			).get(f.patientId) as Row;
+			).get(f.patientRowId) as Row;
 			this.stmt(
 				`UPDATE patients SET last_follow_up_date = ?, risk_level = ?, classification = ?, medication = COALESCE(?, medication),
 				next_follow_up_date = ?, updated_at = ?, row_hash = 'follow-up:' || ? WHERE id = ?`,
 			).run(
 				latest.follow_up_date as string, latest.risk_level as number, latest.classification as string, (latest.medication as string) ?? null,
-				latest.next_follow_up_date as string, now, now, f.patientId,
+				latest.next_follow_up_date as string, now, now, f.patientRowId,
 			);
 			return { outcome: prior ? 'replaced' : 'inserted', followUpId };
 		});
 	}
 
-	followUpsOf(patientId: number): Array<{ date: string; riskLevel: number; classification: string; nextFollowUpDate: string; actions: string[] }> {
+	followUpsOf(patientRowId: number): Array<{ date: string; riskLevel: number; classification: string; nextFollowUpDate: string; actions: string[] }> {
 		return (this.stmt(
 			'SELECT follow_up_date, risk_level, classification, next_follow_up_date, actions FROM follow_ups WHERE patient_id = ? ORDER BY follow_up_date',
-		).all(patientId) as Row[]).map((r) => ({
+		).all(patientRowId) as Row[]).map((r) => ({
 			date: r.follow_up_date as string,
 			riskLevel: Number(r.risk_level),
 			classification: r.classification as string,
@@ -915,7 +918,7 @@ export class RegistryStore {
 	 * goes to the queue file beside the registry and is written by the next registry write or open.
 	 */
 	audit(entry: AuditEntry, at = new Date().toISOString()): number | null {
-		const unique = [...new Set(entry.patientIds)];
+		const unique = [...new Set(entry.patientRowIds)];
 		if (this.depth > 0) return this.writeAudit(entry, unique, at);
 		this.db.exec(`PRAGMA busy_timeout = ${this.auditWaitMs}`);
 		let id: number;
@@ -954,7 +957,7 @@ export class RegistryStore {
 	}
 
 	private queueAudit(entry: AuditEntry, unique: number[], at: string): void {
-		const line = JSON.stringify({ at, workflowId: entry.workflowId ?? null, executionId: entry.executionId ?? null, node: entry.node ?? null, operation: entry.operation, patientIds: unique, detail: entry.detail ?? null });
+		const line = JSON.stringify({ at, workflowId: entry.workflowId ?? null, executionId: entry.executionId ?? null, node: entry.node ?? null, operation: entry.operation, patientRowIds: unique, detail: entry.detail ?? null });
 		appendFileSync(this.auditQueuePath, line + '\n', { mode: 0o600 });
 	}
 
@@ -1002,7 +1005,7 @@ export class RegistryStore {
 			this.db.exec('PRAGMA busy_timeout = 0');
 			try {
 				this.transaction(() => {
-					for (const e of entries) this.writeAudit(e, [...new Set(e.patientIds)], e.at);
+					for (const e of entries) this.writeAudit(e, [...new Set(e.patientRowIds)], e.at);
 				});
 				written += entries.length;
 				unlinkSync(claimed);
@@ -1019,7 +1022,7 @@ export class RegistryStore {
 		return written;
 	}
 
-	auditTrail(limit = 100): Array<{ id: number; at: string; workflowId: string | null; executionId: string | null; node: string | null; operation: string; patientIds: number[]; detail: unknown }> {
+	auditTrail(limit = 100): Array<{ id: number; at: string; workflowId: string | null; executionId: string | null; node: string | null; operation: string; patientRowIds: number[]; detail: unknown }> {
 		const rows = this.stmt('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Row[];
 		const patients = this.stmt('SELECT patient_id FROM audit_patients WHERE audit_id = ? ORDER BY patient_id');
 		return rows.map((r) => ({
@@ -1029,7 +1032,7 @@ export class RegistryStore {
 			executionId: (r.execution_id as string) ?? null,
 			node: (r.node as string) ?? null,
 			operation: r.operation as string,
-			patientIds: (patients.all(Number(r.id)) as Row[]).map((p) => Number(p.patient_id)),
+			patientRowIds: (patients.all(Number(r.id)) as Row[]).map((p) => Number(p.patient_id)),
 			detail: r.detail ? JSON.parse(r.detail as string) : null,
 		}));
 	}

@@ -393,7 +393,7 @@ describe('concurrency', () => {
 		const t = new Triage(triager, { asOf: TODAY });
 		const result = triager.read(() => t.triageRow({ row: 1, name: '冯一', idNumber: makeId('1970-01-01', 1) }));
 		expect(result).toMatchObject({ category: 'followup_overdue', patientId: 'W-1' });
-		const auditId = triager.audit({ operation: 'list.triage', patientIds: [...t.patientsRead], detail: { rows: 1 } });
+		const auditId = triager.audit({ operation: 'list.triage', patientRowIds: [...t.patientsRead], detail: { rows: 1 } });
 		expect(auditId).toBeNull();
 		expect(existsSync(triager.auditQueuePath)).toBe(true);
 		expect(readFileSync(triager.auditQueuePath, 'utf8')).not.toContain('冯一');

@@ -116,8 +116,8 @@ describe('registry store on node:sqlite', () => {
 	test('follow-ups: stored, idempotent per day, the latest one sets the patient state', () => {
 		const store = RegistryStore.open(':memory:');
 		addPatients(store, [patient({ name: '王芳', patientNo: 'P-1' })]);
-		const id = store.getByPatientNo('P-1')!.id;
-		const base = { patientId: id, form: 'home', medication: 'regular' as const, actions: ['continue_plan'], reasons: ['x'], observation: {} };
+		const id = store.getByPatientNo('P-1')!.rowId;
+		const base = { patientRowId: id, form: 'home', medication: 'regular' as const, actions: ['continue_plan'], reasons: ['x'], observation: {} };
 		expect(store.recordFollowUp({ ...base, date: '2026-11-01', riskLevel: 0, classification: 'stable', nextFollowUpDate: '2027-02-01' }).outcome).toBe('inserted');
 		expect(store.recordFollowUp({ ...base, date: '2026-10-01', riskLevel: 3, classification: 'unstable', nextFollowUpDate: '2026-10-15' }).outcome).toBe('inserted');
 		expect(store.recordFollowUp({ ...base, date: '2026-11-01', riskLevel: 1, classification: 'basically_stable', nextFollowUpDate: '2026-11-15' }).outcome).toBe('replaced');
@@ -130,10 +130,10 @@ describe('registry store on node:sqlite', () => {
 	test('audit trail records workflow, execution, node, operation, patient ids and time — no identifiers', () => {
 		const store = RegistryStore.open(':memory:');
 		addPatients(store, [patient({ name: '王芳', patientNo: 'P-1', idNumber: makeId('1990-01-01', 2) })]);
-		const pid = store.getByPatientNo('P-1')!.id;
-		store.audit({ workflowId: 'wf1', executionId: '42', node: 'Triage', operation: 'list.triage', patientIds: [pid, pid], detail: { rows: 3 } });
+		const pid = store.getByPatientNo('P-1')!.rowId;
+		store.audit({ workflowId: 'wf1', executionId: '42', node: 'Triage', operation: 'list.triage', patientRowIds: [pid, pid], detail: { rows: 3 } });
 		const [entry] = store.auditTrail(1);
-		expect(entry).toMatchObject({ workflowId: 'wf1', executionId: '42', node: 'Triage', operation: 'list.triage', patientIds: [pid], detail: { rows: 3 } });
+		expect(entry).toMatchObject({ workflowId: 'wf1', executionId: '42', node: 'Triage', operation: 'list.triage', patientRowIds: [pid], detail: { rows: 3 } });
 		expect(entry.at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 		expect(JSON.stringify(entry)).not.toContain('王芳');
 		store.close();

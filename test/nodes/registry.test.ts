@@ -67,7 +67,7 @@ describe('SMD Registry node: Police List → Triage', () => {
 		expect(out[5].candidates).toEqual([{ patientId: 'P-1', reason: 'id_typo_name_agrees' }]);
 		const [entry] = audit();
 		expect(entry).toMatchObject({ operation: 'list.triage', node: 'Node Under Test', detail: { rows: 6, asOf: '2026-11-20' } });
-		expect(entry.patientIds).toHaveLength(3);
+		expect(entry.patientRowIds).toHaveLength(3);
 	});
 
 	test('one output per category: seven outputs, each item on exactly one', async () => {

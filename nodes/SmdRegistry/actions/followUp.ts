@@ -45,7 +45,7 @@ function formOf(value: unknown): string | null {
 	if (value === undefined || value === null || String(value).trim() === '') return null;
 	const text = String(value).trim();
 	const hit = Object.entries(FOLLOW_UP_FORMS).find(([code, label]) => code === text || label === text || label.startsWith(text));
-	if (!hit) throw new SmdInputError('form', 'form (随访形式) must be 门诊/家庭访视/电话');
+	if (!hit) throw new SmdInputError('invalid', 'form (随访形式) must be 门诊/家庭访视/电话', { field: 'form' });
 	return hit[0];
 }
 
@@ -56,21 +56,21 @@ export async function executeFollowUp(this: IExecuteFunctions, store: RegistrySt
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const ref = String(this.getNodeParameter('patientRef', i) ?? '').trim();
-			if (!ref) throw new SmdInputError('patient', 'patient (患者编号) is required');
+			if (!ref) throw new SmdInputError('invalid', 'patient (患者编号) is required', { field: 'patient' });
 			let patient = store.getByPatientNo(ref);
 			if (!patient && /^[\dXx]{15,18}$/.test(ref)) {
 				const id = parseIdNumber(ref);
 				if (id.ok) patient = store.getByIdNumber(id.id);
 			}
-			if (!patient) throw new SmdInputError('patient', 'patient (患者编号) is not in the registry');
+			if (!patient) throw new SmdInputError('invalid', 'patient (患者编号) is not in the registry', { field: 'patient' });
 			const json = items[i].json;
 			const observation = observationFromRecord(json);
 			const assessment = assessRisk(observation);
 			const medicationRaw = json['服药情况'] ?? json.medication;
 			const medication = parseMedication(medicationRaw);
-			if (medication === undefined) throw new SmdInputError('medication', 'medication (服药情况) must be 规律服药/间断服药/不服药/医嘱勿需服药');
+			if (medication === undefined) throw new SmdInputError('invalid', 'medication (服药情况) must be 规律服药/间断服药/不服药/医嘱勿需服药', { field: 'medication' });
 			const saved = store.recordFollowUp({
-				patientId: patient.id,
+				patientRowId: patient.rowId,
 				date: observation.date,
 				form: formOf(json['随访形式'] ?? json.form),
 				riskLevel: assessment.riskLevel,
@@ -81,7 +81,7 @@ export async function executeFollowUp(this: IExecuteFunctions, store: RegistrySt
 				reasons: assessment.reasons,
 				observation,
 			});
-			touched.push(patient.id);
+			touched.push(patient.rowId);
 			out.push({
 				json: { ...json, assessment: assessment as unknown as IDataObject, followUp: { outcome: saved.outcome, patientNo: patient.patientNo } },
 				pairedItem: { item: i },
@@ -93,6 +93,6 @@ export async function executeFollowUp(this: IExecuteFunctions, store: RegistrySt
 			out.push({ json: itemErrorJson(this.getNode().onError, items[i].json, message, i, field) as IDataObject, pairedItem: { item: i } });
 		}
 	}
-	store.audit({ ...auditContext(this), operation: 'followUp.record', patientIds: touched });
+	store.audit({ ...auditContext(this), operation: 'followUp.record', patientRowIds: touched });
 	return [out];
 }

@@ -211,14 +211,14 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 		const out = store.read(() => items.map((item, i) => {
 			const input = policeRowFrom(item.json, rowOf(item.json, i), undefined, fieldsOf(item.json));
 			const m = matcher.match({ name: input.name, idNumber: input.idNumber });
-			if (m.patient) touched.push(m.patient.id);
-			for (const c of m.candidatePatients) touched.push(c.id);
+			if (m.patient) touched.push(m.patient.rowId);
+			for (const c of m.candidatePatients) touched.push(c.rowId);
 			return {
 				json: { ...item.json, match: { matchStatus: m.matchStatus, patientId: m.patientId, candidates: m.candidates, reasons: m.reasons } as unknown as IDataObject },
 				pairedItem: { item: i },
 			};
 		}));
-		store.audit({ ...auditContext(this), operation: 'list.match', patientIds: touched, detail: { rows: items.length } });
+		store.audit({ ...auditContext(this), operation: 'list.match', patientRowIds: touched, detail: { rows: items.length } });
 		return [out];
 	}
 
@@ -257,6 +257,6 @@ export async function executeList(this: IExecuteFunctions, store: RegistryStore,
 			out.push({ json: { ...json, ...(result as unknown as IDataObject) }, pairedItem: { item: i } });
 		}
 	});
-	store.audit({ ...auditContext(this), operation: 'list.triage', patientIds: [...triage.patientsRead], detail: { rows: rows.length, asOf, counts } });
+	store.audit({ ...auditContext(this), operation: 'list.triage', patientRowIds: [...triage.patientsRead], detail: { rows: rows.length, asOf, counts } });
 	return outputs;
 }

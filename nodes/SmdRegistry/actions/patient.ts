@@ -139,11 +139,11 @@ export async function executePatient(this: IExecuteFunctions, store: RegistrySto
 					sheet: options.sheet || undefined,
 					onProgress: (n) => this.logger.info(`SMD registry import: ${n} rows read`),
 				});
-				for (const id of report.patientIds) touched.push(id); // no spread: a 1M-element spread overflows the stack
+				for (const id of report.patientRowIds) touched.push(id); // no spread: a 1M-element spread overflows the stack
 				const max = options.maxErrors ?? 1000;
-				const { patientIds, ...rest } = report;
+				const { patientRowIds, ...rest } = report;
 				out.push({
-					json: { ...rest, patients: patientIds.length, errors: report.errors.slice(0, max), warnings: report.warnings.slice(0, max), errorCount: report.errors.length, warningCount: report.warnings.length },
+					json: { ...rest, patients: patientRowIds.length, errors: report.errors.slice(0, max), warnings: report.warnings.slice(0, max), errorCount: report.errors.length, warningCount: report.warnings.length },
 					pairedItem: { item: i },
 				});
 			} catch (error) {
@@ -152,7 +152,7 @@ export async function executePatient(this: IExecuteFunctions, store: RegistrySto
 				out.push({ json: itemErrorJson(onError, {}, message, i) as IDataObject, pairedItem: { item: i } });
 			}
 		}
-		store.audit({ ...auditContext(this), operation: 'patient.importFile', patientIds: touched, detail: { files: items.length } });
+		store.audit({ ...auditContext(this), operation: 'patient.importFile', patientRowIds: touched, detail: { files: items.length } });
 		return [out];
 	}
 
@@ -166,11 +166,11 @@ export async function executePatient(this: IExecuteFunctions, store: RegistrySto
 			}
 			const found = store.search({ ...filters, township: filters.township || undefined, overdueAsOf: filters.overdueAsOf || undefined, limit });
 			for (const p of found) {
-				touched.push(p.id);
+				touched.push(p.rowId);
 				out.push({ json: patientToJson(p) as IDataObject, pairedItem: { item: i } });
 			}
 		}
-		store.audit({ ...auditContext(this), operation: 'patient.search', patientIds: touched });
+		store.audit({ ...auditContext(this), operation: 'patient.search', patientRowIds: touched });
 		return [out];
 	}
 
@@ -183,20 +183,20 @@ export async function executePatient(this: IExecuteFunctions, store: RegistrySto
 				let p;
 				if (by === 'idNumber') {
 					const id = parseIdNumber(value);
-					if (!id.ok) throw new RowProblem('idNumber', id.code, `身份证号 (idNumber): ${id.error}`);
+					if (!id.ok) throw new RowProblem(id.code, `身份证号 (idNumber): ${id.error}`, { field: 'idNumber' });
 					const hit = store.getByIdNumber(id.id);
-					p = hit && store.getById(hit.id);
+					p = hit && store.getById(hit.rowId);
 				} else {
 					p = value ? store.getByPatientNo(value) : undefined;
 				}
-				if (p) touched.push(p.id);
+				if (p) touched.push(p.rowId);
 				out.push({ json: { ...items[i].json, patient: p ? (patientToJson(p) as IDataObject) : null }, pairedItem: { item: i } });
 			} else {
 				const values = Object.fromEntries(Object.entries(items[i].json).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
 				const { fields, unknown } = mapHeaders(Object.keys(values));
 				const { patient, warnings } = patientFromRow(values, fields, unknown.filter((k) => !['row', 'line'].includes(k)));
 				const result = store.transaction(() => store.upsertPatient(patient, patientHash(patient)));
-				touched.push(result.id);
+				touched.push(result.rowId);
 				out.push({ json: { ...items[i].json, upsert: { outcome: result.outcome, patientNo: result.patientNo, warnings: warnings.map((w) => w.message) } }, pairedItem: { item: i } });
 			}
 		} catch (error) {
@@ -208,6 +208,6 @@ export async function executePatient(this: IExecuteFunctions, store: RegistrySto
 			out.push({ json: itemErrorJson(onError, items[i].json, message, i, field) as IDataObject, pairedItem: { item: i } });
 		}
 	}
-	store.audit({ ...auditContext(this), operation: `patient.${operation}`, patientIds: touched });
+	store.audit({ ...auditContext(this), operation: `patient.${operation}`, patientRowIds: touched });
 	return [out];
 }
