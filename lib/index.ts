@@ -11,6 +11,7 @@ export {
 	resolveRiskPolicy,
 	describeInterval,
 	assessmentColumns,
+	nextFollowUpAfter,
 	ASSESSMENT_COLUMNS,
 	DEFAULT_RISK_POLICY,
 	POLICE_NOTIFY_MIN_LEVEL,
@@ -37,7 +38,8 @@ export {
 	SCHEMA_VERSION,
 	MIGRATIONS,
 } from './registry/store';
-export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter, OpenOptions, UpsertOutcome, ImportRecord, RegistryErrorCode } from './registry/store';
+export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter } from './model';
+export type { OpenOptions, UpsertOutcome, ImportRecord, RegistryErrorCode } from './registry/store';
 export {
 	importRegistryFile,
 	mapHeaders,
@@ -72,3 +74,4 @@ export * from './tabular';
 export * from './reports';
 export { safeFileNamePart, uniqueFileNames } from './fileNames';
 export { allowedFileFolders, isFileAccessAllowed, realPathOf, RESTRICT_FILE_ACCESS_ENV } from './paths';
+export { intervalSchema, issueMessage, parseOrThrow, zodInputError } from './policy';

@@ -8,7 +8,7 @@
  */
 import { idCheckChar, oneEditApart, parseIdNumber, readUnusableId } from './idNumber';
 import { nameKey } from './name';
-import type { Patient } from './registry/store';
+import type { Patient } from './model';
 
 export type MatchStatus = 'matched' | 'probable' | 'ambiguous' | 'unmatched' | 'invalid';
 

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { addInterval, Interval, parseIsoDay } from './dates';
 import { SmdInputError } from './errors';
+import { intervalSchema, parseOrThrow } from './policy';
 import {
 	ActionCode,
 	ACTIONS,
@@ -86,37 +87,11 @@ const observationSchema = z.object({
 	emergency: z.union([z.boolean(), z.enum(triggerCodes), z.array(z.enum(triggerCodes))]).optional(),
 });
 
-const intervalSchema = z
-	.object({ days: z.number().int().min(0).max(366).optional(), months: z.number().int().min(0).max(12).optional() })
-	.refine((i) => (i.days ?? 0) + (i.months ?? 0) > 0, 'interval must be at least one day');
-
 const policySchema = z.object({
 	jointFollowUpMinLevel: z.number().int().min(1).max(5).nullable(),
 	caseManagementForUnstable: z.boolean(),
 	intervals: z.object({ unstable: intervalSchema, basically_stable: intervalSchema, stable: intervalSchema }),
 });
-
-function issueMessage(issue: z.ZodIssue): string {
-	if (issue.code === 'invalid_enum_value') return `must be one of ${issue.options.join(', ')}`;
-	if (issue.code === 'invalid_type') {
-		if (issue.received === 'undefined') return 'is required';
-		const expected = String(issue.expected);
-		if (expected.includes('|')) return `must be one of ${expected.replace(/'/g, '').split(' | ').join(', ')}`;
-		if (expected === 'integer') return 'must be a whole number';
-		return `must be ${expected}, got ${issue.received}`;
-	}
-	if (issue.code === 'invalid_union') return 'must be true/false or an emergency trigger code';
-	return issue.message;
-}
-
-/** Turn a zod failure into an SmdInputError naming the field; the value itself is never quoted. */
-function toInputError(error: z.ZodError, prefix = ''): SmdInputError {
-	const issue = error.issues[0];
-	const path = issue.path.filter((p) => typeof p === 'string').join('.');
-	const label = path in FIELD_LABELS ? ` (${FIELD_LABELS[path as keyof typeof FIELD_LABELS]})` : '';
-	const field = prefix + (path || 'observation');
-	return new SmdInputError(issue.code, `${field}${label} ${issueMessage(issue)}`, { field: field });
-}
 
 /** Validate and complete a (partial) policy. Throws SmdInputError naming the policy field. */
 export function resolveRiskPolicy(policy: Partial<RiskPolicy> = {}): RiskPolicy {
@@ -125,9 +100,7 @@ export function resolveRiskPolicy(policy: Partial<RiskPolicy> = {}): RiskPolicy 
 		...policy,
 		intervals: { ...DEFAULT_RISK_POLICY.intervals, ...(policy.intervals ?? {}) },
 	};
-	const parsed = policySchema.safeParse(merged);
-	if (!parsed.success) throw toInputError(parsed.error, 'policy.');
-	return parsed.data as RiskPolicy;
+	return parseOrThrow(policySchema, merged, { prefix: 'policy.' }) as RiskPolicy;
 }
 
 /** Validate an observation. Throws SmdInputError naming the first bad field. */
@@ -135,9 +108,21 @@ export function validateObservation(observation: unknown): Observation {
 	if (observation === null || typeof observation !== 'object' || Array.isArray(observation)) {
 		throw new SmdInputError('invalid', 'observation must be an object', { field: 'observation' });
 	}
-	const parsed = observationSchema.safeParse(observation);
-	if (!parsed.success) throw toInputError(parsed.error);
-	return parsed.data as Observation;
+	return parseOrThrow(observationSchema, observation, { fallback: 'observation', labels: FIELD_LABELS, namesOnly: true }) as Observation;
+}
+
+/**
+ * The one next-follow-up rule: the day after `lastFollowUpDate` by the interval for the patient's
+ * classification (national: 3 months stable, 2 weeks otherwise; `intervals` for local policy). A
+ * patient never classified counts as stable. Used by the assessment, the registry (a patient imported
+ * with only a last follow-up date) and triage (overdue follow-ups).
+ */
+export function nextFollowUpAfter(
+	lastFollowUpDate: string,
+	classification: Classification | null,
+	intervals: RiskPolicy['intervals'] = DEFAULT_RISK_POLICY.intervals,
+): string {
+	return addInterval(lastFollowUpDate, intervals[classification ?? 'stable']);
 }
 
 /** "2周", "3个月", "1个月10天" */
@@ -248,7 +233,7 @@ export function assessRisk(observation: Observation, options: Partial<RiskPolicy
 
 	// 4. Next follow-up.
 	const interval = policy.intervals[classification];
-	const nextFollowUpDate = addInterval(obs.date, interval);
+	const nextFollowUpDate = nextFollowUpAfter(obs.date, classification, policy.intervals);
 	reasons.push(`下次随访：${describeInterval(interval)}后（${nextFollowUpDate}）`);
 
 	return {

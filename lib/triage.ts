@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import { addInterval, normalizeDay, parseIsoDay } from './dates';
 import { SmdInputError } from './errors';
+import { intervalSchema, parseOrThrow } from './policy';
 import { headerKey, matchColumns, normalizeHeader } from './tabular';
 import { normalizeIdText } from './idNumber';
 import { AUTO_LINK_REASON, Matcher, type MatchCandidate, type MatchResult, type MatchSource, type MatchStatus } from './matching';
-import { DEFAULT_RISK_POLICY } from './risk';
-import type { Patient } from './registry/store';
+import { DEFAULT_RISK_POLICY, nextFollowUpAfter } from './risk';
+import type { Patient } from './model';
 import type { Classification } from './vocabulary';
 
 export const TRIAGE_CATEGORIES = {
@@ -76,11 +77,7 @@ const policySchema = z.object({
 	),
 	highPriorityPoliceCategories: z.array(z.string()),
 	highPriorityMinRiskLevel: z.number().int().min(0).max(6),
-	followUpIntervals: z.object({
-		stable: z.object({ days: days.optional(), months: z.number().int().min(0).max(12).optional() }),
-		basically_stable: z.object({ days: days.optional(), months: z.number().int().min(0).max(12).optional() }),
-		unstable: z.object({ days: days.optional(), months: z.number().int().min(0).max(12).optional() }),
-	}),
+	followUpIntervals: z.object({ stable: intervalSchema, basically_stable: intervalSchema, unstable: intervalSchema }),
 	overdueGraceDays: days,
 });
 
@@ -93,13 +90,7 @@ export function resolveTriagePolicy(input: TriagePolicyInput = {}): TriagePolicy
 		dueDays: { ...DEFAULT_TRIAGE_POLICY.dueDays, ...(input.dueDays ?? {}) },
 		followUpIntervals: { ...DEFAULT_TRIAGE_POLICY.followUpIntervals, ...(input.followUpIntervals ?? {}) },
 	};
-	const parsed = policySchema.safeParse(merged);
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		const field = `policy.${issue.path.join('.')}`;
-		throw new SmdInputError('invalid', `${field} ${issue.message}`, { field: field });
-	}
-	return parsed.data as TriagePolicy;
+	return parseOrThrow(policySchema, merged, { prefix: 'policy.' }) as TriagePolicy;
 }
 
 /** One row of the police list, as read from the file. */
@@ -153,8 +144,7 @@ function text(v: unknown): string | null {
 export function nextFollowUpDue(p: Patient, policy: TriagePolicy): string | null {
 	if (p.nextFollowUpDate) return p.nextFollowUpDate;
 	if (!p.lastFollowUpDate) return null;
-	const interval = policy.followUpIntervals[p.classification ?? 'stable'];
-	return addInterval(p.lastFollowUpDate, interval);
+	return nextFollowUpAfter(p.lastFollowUpDate, p.classification, policy.followUpIntervals);
 }
 
 export interface TriageOptions {

@@ -10,9 +10,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addInterval } from '../dates';
 import { SmdError } from '../errors';
-import { DEFAULT_RISK_POLICY } from '../risk';
+import type { AuditEntry, FollowUpInput, Patient, PatientInput, SearchFilter } from '../model';
+import { nextFollowUpAfter } from '../risk';
 import {
 	CLASSIFICATIONS,
 	DISORDERS,
@@ -34,73 +34,7 @@ export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): strin
 	return path.join(env.N8N_USER_FOLDER || os.homedir(), '.n8n', 'smd', 'registry.sqlite');
 }
 
-/** A patient as stored. Codes in English (DESIGN.md §3). */
-export interface Patient {
-	/** The store's internal row id (never shown to users; not the 患者编号, which is `patientNo`). */
-	rowId: number;
-	patientNo: string;
-	name: string;
-	nameKey: string;
-	sex: 'male' | 'female' | null;
-	/**
-	 * The ID number: normalised and valid (GB 11643) when `idValid`, else the number as recorded
-	 * (normalised text that fails validation: wrong check character, impossible date, wrong length…).
-	 */
-	idNumber: string | null;
-	/** False when `idNumber` is kept as recorded although it is not a valid number (true when there is none). */
-	idValid: boolean;
-	birthDate: string | null;
-	address: string | null;
-	township: string | null;
-	diagnosis: string | null;
-	status: ManagementStatus;
-	riskLevel: number | null;
-	classification: Classification | null;
-	lastFollowUpDate: string | null;
-	nextFollowUpDate: string | null;
-	medication: Medication | null;
-	guardian: string | null;
-	guardianPhone: string | null;
-	extra: Record<string, string>;
-	updatedAt: string;
-}
-
-/** What an import or upsert provides; `patientNo` null lets the store number a new patient. */
-export type PatientInput = Omit<Patient, 'rowId' | 'updatedAt' | 'patientNo' | 'idValid'> & { patientNo: string | null; idValid?: boolean };
-
-export interface FollowUpInput {
-	/** The patient's internal row id (`Patient.rowId`). */
-	patientRowId: number;
-	date: string;
-	form: string | null;
-	riskLevel: number;
-	classification: Classification;
-	medication: Medication | null;
-	nextFollowUpDate: string;
-	actions: string[];
-	reasons: string[];
-	observation: unknown;
-}
-
-export interface AuditEntry {
-	workflowId?: string | null;
-	executionId?: string | null;
-	node?: string | null;
-	operation: string;
-	/** Internal row ids of the patients read or written (`Patient.rowId`): no names or ID numbers. */
-	patientRowIds: number[];
-	detail?: Record<string, unknown>;
-}
-
-export interface SearchFilter {
-	township?: string;
-	status?: ManagementStatus;
-	minRiskLevel?: number;
-	/** Only patients whose next follow-up is before this day (or who were never followed up). */
-	overdueAsOf?: string;
-	limit?: number;
-	offset?: number;
-}
+export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter } from '../model';
 
 interface Migration {
 	version: number;
@@ -1087,5 +1021,5 @@ export function patientHash(p: PatientInput): string {
  */
 export function withNextFollowUp(p: PatientInput): PatientInput {
 	if (p.nextFollowUpDate || !p.lastFollowUpDate) return p;
-	return { ...p, nextFollowUpDate: addInterval(p.lastFollowUpDate, DEFAULT_RISK_POLICY.intervals[p.classification ?? 'stable']) };
+	return { ...p, nextFollowUpDate: nextFollowUpAfter(p.lastFollowUpDate, p.classification) };
 }
