@@ -12,14 +12,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { parseArgs } from 'node:util';
 import { importRegistryFile, mapPoliceHeaders, openTable, policeRowFrom, RegistryStore, Triage, type TableRow } from '../lib';
 import { SmdRegistry } from '../nodes/SmdRegistry/SmdRegistry.node';
 import { writeDemoFiles } from '../scripts/demoCounty';
 import { disposeHarness, runNode } from '../scripts/n8nEngine';
 
-function arg(name: string, fallback: number): number {
-	const i = process.argv.indexOf(`--${name}`);
-	return i > 0 ? Number(process.argv[i + 1]) : fallback;
+const { values: cli } = parseArgs({ options: { patients: { type: 'string' }, rows: { type: 'string' } }, strict: true });
+
+function arg(name: 'patients' | 'rows', fallback: number): number {
+	return cli[name] !== undefined ? Number(cli[name]) : fallback;
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);

@@ -13,6 +13,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LoggerProxy } from 'n8n-workflow';
+import { readArgs } from './cliArgs';
 import { writeDemoFiles } from './demoCounty';
 import { disposeHarness } from './n8nEngine';
 import { PACKAGE_ROOT } from './nodeTypes';
@@ -33,17 +34,17 @@ function usage(): never {
 }
 
 export function parseArgs(argv: string[]): Args {
-	const args: Args = { asOf: DEMO_AS_OF, out: path.join(PACKAGE_ROOT, 'out', 'demo') };
-	for (let i = 0; i < argv.length; i += 2) {
-		const [flag, value] = [argv[i], argv[i + 1]];
-		if (flag === '--help' || flag === '-h') usage();
-		if (value === undefined) throw new Error(`${flag} needs a value (try --help)`);
-		if (flag === '--registry') args.registry = path.resolve(value);
-		else if (flag === '--police-list') args.policeList = path.resolve(value);
-		else if (flag === '--as-of') args.asOf = value;
-		else if (flag === '--out') args.out = path.resolve(value);
-		else throw new Error(`unknown argument ${flag} (try --help)`);
-	}
+	const { values: v } = readArgs(argv, {
+		help: { type: 'boolean', short: 'h' },
+		registry: { type: 'string' },
+		'police-list': { type: 'string' },
+		'as-of': { type: 'string' },
+		out: { type: 'string' },
+	});
+	if (v.help) usage();
+	const args: Args = { asOf: v['as-of'] ?? DEMO_AS_OF, out: path.resolve(v.out ?? path.join(PACKAGE_ROOT, 'out', 'demo')) };
+	if (v.registry !== undefined) args.registry = path.resolve(v.registry);
+	if (v['police-list'] !== undefined) args.policeList = path.resolve(v['police-list']);
 	if (!!args.registry !== !!args.policeList) throw new Error('give both --registry and --police-list, or neither for the demo county');
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(args.asOf)) throw new Error('--as-of must be YYYY-MM-DD');
 	for (const f of [args.registry, args.policeList]) if (f && !existsSync(f)) throw new Error(`no such file: ${f}`);

@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readArgs } from './cliArgs';
 import { disposeHarness } from './n8nEngine';
 import { PACKAGE_ROOT } from './nodeTypes';
 import { executeWorkflowFile } from './runWorkflow';
@@ -18,21 +19,15 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = {
-		input: path.join(PACKAGE_ROOT, 'scripts', 'demo-data', 'follow-ups.csv'),
-		out: path.join(PACKAGE_ROOT, 'out', 'demo-follow-up'),
-	};
-	for (let i = 0; i < argv.length; i++) {
-		const [flag, value] = [argv[i], argv[i + 1]];
-		if (flag === '--input' && value) args.input = path.resolve(value);
-		else if (flag === '--out' && value) args.out = path.resolve(value);
-		else if (flag === '--help' || flag === '-h') {
-			console.log('usage: npm run demo:follow-up -- [--input follow-ups.csv] [--out DIR]');
-			process.exit(0);
-		} else throw new Error(`unknown argument ${flag} (try --help)`);
-		i++;
+	const { values: v } = readArgs(argv, { help: { type: 'boolean', short: 'h' }, input: { type: 'string' }, out: { type: 'string' } });
+	if (v.help) {
+		console.log('usage: npm run demo:follow-up -- [--input follow-ups.csv] [--out DIR]');
+		process.exit(0);
 	}
-	return args;
+	return {
+		input: path.resolve(v.input ?? path.join(PACKAGE_ROOT, 'scripts', 'demo-data', 'follow-ups.csv')),
+		out: path.resolve(v.out ?? path.join(PACKAGE_ROOT, 'out', 'demo-follow-up')),
+	};
 }
 
 async function main() {

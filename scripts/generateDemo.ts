@@ -9,6 +9,7 @@
  * copy of the list, with --xlsx an XLSX copy) and prints the counts.
  */
 import path from 'node:path';
+import { readArgs } from './cliArgs';
 import {
 	DEFAULT_PATIENTS,
 	DEFAULT_POLICE_ROWS,
@@ -35,28 +36,27 @@ function wholeNumber(flag: string, value: string, min: number, max: number): num
 }
 
 export function parseArgs(argv: string[]): GenerateArgs | null {
+	const { values: v } = readArgs(argv, {
+		help: { type: 'boolean', short: 'h' },
+		gbk: { type: 'boolean' },
+		xlsx: { type: 'boolean' },
+		out: { type: 'string' },
+		seed: { type: 'string' },
+		patients: { type: 'string' },
+		'police-rows': { type: 'string' },
+		'as-of': { type: 'string' },
+	});
+	if (v.help) return null;
 	const args: Partial<GenerateArgs> = {};
-	for (let i = 0; i < argv.length; i++) {
-		const flag = argv[i];
-		if (flag === '--help' || flag === '-h') return null;
-		if (flag === '--gbk') {
-			args.gbk = true;
-			continue;
-		}
-		if (flag === '--xlsx') {
-			args.xlsx = true;
-			continue;
-		}
-		const value = argv[++i];
-		if (value === undefined) throw new Error(`${flag} needs a value (try --help)`);
-		if (flag === '--out') args.out = path.resolve(value);
-		else if (flag === '--seed') args.seed = wholeNumber(flag, value, 0, 0xffffffff);
-		else if (flag === '--patients') args.patients = wholeNumber(flag, value, 0, 5_000_000);
-		else if (flag === '--police-rows') args.policeRows = wholeNumber(flag, value, 0, MAX_POLICE_ROWS);
-		else if (flag === '--as-of') {
-			if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new Error('--as-of must be YYYY-MM-DD');
-			args.asOf = value;
-		} else throw new Error(`unknown argument ${flag} (try --help)`);
+	if (v.gbk) args.gbk = true;
+	if (v.xlsx) args.xlsx = true;
+	if (v.out !== undefined) args.out = path.resolve(v.out);
+	if (v.seed !== undefined) args.seed = wholeNumber('--seed', v.seed, 0, 0xffffffff);
+	if (v.patients !== undefined) args.patients = wholeNumber('--patients', v.patients, 0, 5_000_000);
+	if (v['police-rows'] !== undefined) args.policeRows = wholeNumber('--police-rows', v['police-rows'], 0, MAX_POLICE_ROWS);
+	if (v['as-of'] !== undefined) {
+		if (!/^\d{4}-\d{2}-\d{2}$/.test(v['as-of'])) throw new Error('--as-of must be YYYY-MM-DD');
+		args.asOf = v['as-of'];
 	}
 	if (!args.out) throw new Error('--out DIR is required (try --help)');
 	return args as GenerateArgs;

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readArgs } from './cliArgs';
 import type { IDataObject } from 'n8n-workflow';
 import { disposeHarness, runWorkflow, type RunResult } from './n8nEngine';
 import { nodeTypesFor } from './nodeTypes';
@@ -68,22 +69,21 @@ export function summarise(result: RunResult, itemsOf: string[] = []): RunSummary
 }
 
 async function cli(argv: string[]): Promise<void> {
-	const file = argv[0];
-	if (!file || file.startsWith('--')) throw new Error('usage: runWorkflow.js WORKFLOW.json [--set k=v] [--allow DIR] [--items NODE]');
+	const { values: v, positionals } = readArgs(
+		argv,
+		{ set: { type: 'string', multiple: true }, allow: { type: 'string', multiple: true }, items: { type: 'string', multiple: true } },
+		true,
+	);
+	const file = positionals[0];
+	if (!file || positionals.length > 1) throw new Error('usage: runWorkflow.js WORKFLOW.json [--set k=v] [--allow DIR] [--items NODE]');
 	const settings: Record<string, string> = {};
-	const allow: string[] = [];
-	const itemsOf: string[] = [];
-	for (let i = 1; i < argv.length; i += 2) {
-		const value = argv[i + 1];
-		if (value === undefined) throw new Error(`${argv[i]} needs a value`);
-		if (argv[i] === '--set') {
-			const eq = value.indexOf('=');
-			if (eq < 1) throw new Error('--set takes name=value');
-			settings[value.slice(0, eq)] = value.slice(eq + 1);
-		} else if (argv[i] === '--allow') allow.push(value);
-		else if (argv[i] === '--items') itemsOf.push(value);
-		else throw new Error(`unknown option ${argv[i]}`);
+	for (const pair of v.set ?? []) {
+		const eq = pair.indexOf('=');
+		if (eq < 1) throw new Error('--set takes name=value');
+		settings[pair.slice(0, eq)] = pair.slice(eq + 1);
 	}
+	const allow = v.allow ?? [];
+	const itemsOf = v.items ?? [];
 	const result = await executeWorkflowFile(path.resolve(file), { settings, allow });
 	process.stdout.write(JSON.stringify(summarise(result, itemsOf)) + '\n');
 	if (result.error) process.exitCode = 2;

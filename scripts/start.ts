@@ -15,6 +15,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readArgs } from './cliArgs';
 import { createHash } from 'node:crypto';
 import { writeDemoFiles, DEMO_AS_OF, DEMO_SEED } from './demoCounty';
 import {
@@ -47,21 +48,19 @@ export interface StartArgs {
 const USAGE = 'usage: npm start -- [--port 5678] [--data DIR (default .n8n-local)] [--reimport] [--no-serve]';
 
 export function parseArgs(argv: string[]): StartArgs | null {
-	const args: StartArgs = { port: 5678, data: path.join(PACKAGE_ROOT, '.n8n-local'), reimport: false, serve: true };
-	for (let i = 0; i < argv.length; i++) {
-		const flag = argv[i];
-		if (flag === '--help' || flag === '-h') return null;
-		if (flag === '--reimport') args.reimport = true;
-		else if (flag === '--no-serve') args.serve = false;
-		else if (flag === '--port' || flag === '--data') {
-			const value = argv[++i];
-			if (value === undefined) throw new Error(`${flag} needs a value (try --help)`);
-			if (flag === '--data') args.data = path.resolve(value);
-			else {
-				args.port = Number(value);
-				if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new Error('--port must be 1…65535');
-			}
-		} else throw new Error(`unknown argument ${flag} (try --help)`);
+	const { values: v } = readArgs(argv, {
+		help: { type: 'boolean', short: 'h' },
+		reimport: { type: 'boolean' },
+		'no-serve': { type: 'boolean' },
+		port: { type: 'string' },
+		data: { type: 'string' },
+	});
+	if (v.help) return null;
+	const args: StartArgs = { port: 5678, data: path.join(PACKAGE_ROOT, '.n8n-local'), reimport: !!v.reimport, serve: !v['no-serve'] };
+	if (v.data !== undefined) args.data = path.resolve(v.data);
+	if (v.port !== undefined) {
+		args.port = Number(v.port);
+		if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new Error('--port must be 1…65535');
 	}
 	return args;
 }
