@@ -51,6 +51,24 @@ export default tseslint.config(
 		},
 	},
 	{
+		// The domain core stays free of n8n: county integrators use it without n8n, and the nodes stay
+		// thin adapters over it. Any n8n package imported under lib/ fails the lint.
+		files: ['lib/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							regex: '^(n8n|n8n-.*|@n8n/.*)$',
+							message: 'lib/ is the domain core and has no n8n import; put n8n plumbing in nodes/',
+						},
+					],
+				},
+			],
+		},
+	},
+	{
 		// Tests, benchmarks and dev scripts are not shipped (package.json "files"): they may print.
 		files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: { 'no-console': 'off' },
