@@ -1,5 +1,5 @@
 /**
- * Masking of identifiers in outputs that leave the health department (DESIGN.md §9): ID number
+ * Masking of identifiers in outputs that leave the health department (docs/rules.md §8): ID number
  * keeps its first 6 and last 4 characters, a name its first character.
  */
 import { normalizeIdText } from './idNumber';

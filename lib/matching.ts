@@ -1,5 +1,5 @@
 /**
- * Linking person records (a police list row, a referral) to registry patients (DESIGN.md §6).
+ * Linking person records (a police list row, a referral) to registry patients (docs/rules.md §6).
  *
  * A wrong automatic link is the worst error this system can make, so only one case links
  * automatically (`matched`): the normalised ID number is identical and the names agree after

@@ -2,7 +2,7 @@
  * Risk assessment (危险性评估) and condition classification (病情分类) at a follow-up.
  *
  * Rules: 严重精神障碍管理治疗工作规范（2018年版） and 国家基本公共卫生服务规范（第三版）
- * 严重精神障碍患者管理服务规范 (DESIGN.md §5). Local policy on top (joint follow-up, case
+ * 严重精神障碍患者管理服务规范 (docs/rules.md §4). Local policy on top (joint follow-up, case
  * management, follow-up intervals) is configurable; the defaults are the seed plans'.
  */
 import { z } from 'zod';
@@ -142,7 +142,7 @@ function triggersOf(emergency: Observation['emergency']): EmergencyTrigger[] | n
 
 /**
  * Assess one follow-up observation. Level = the highest of the recorded level and the behaviours
- * observed (0 when neither); classification and actions per DESIGN.md §5. Throws SmdInputError for
+ * observed (0 when neither); classification and actions per docs/rules.md §4. Throws SmdInputError for
  * invalid input, naming the field.
  */
 export function assessRisk(observation: Observation, options: Partial<RiskPolicy> = {}): Assessment {

@@ -1,5 +1,5 @@
 /**
- * Police-issued list triage (市公安局下发的纳管名单处置, DESIGN.md §6). Every row of the list ends in
+ * Police-issued list triage (市公安局下发的纳管名单处置, docs/rules.md §7). Every row of the list ends in
  * exactly one of seven categories, in input order, with an action, the township responsible, a
  * priority and a due date from a configurable policy. Counts always reconcile with the input.
  */
@@ -25,7 +25,7 @@ export const TRIAGE_CATEGORIES = {
 } as const;
 export type TriageCategory = keyof typeof TRIAGE_CATEGORIES;
 
-/** Default action per category (DESIGN.md §6), in Chinese for the task lists. */
+/** Default action per category (docs/rules.md §7), in Chinese for the task lists. */
 export const TRIAGE_ACTIONS: Record<TriageCategory, string> = {
 	managed: '确认在管，向公安反馈“已在管”',
 	followup_overdue: '乡镇精防专干限期完成随访（含危险性评估）',
@@ -252,7 +252,7 @@ export class Triage {
 					reasons.push('登记库中为失访患者');
 					break;
 				case 'refused':
-					// Not one of DESIGN.md's rows: a refusing patient needs the police station too.
+					// Not in the national list of categories: a refusing patient needs the police station too (docs/rules.md §7).
 					category = 'lost';
 					reasons.push('登记库中为拒绝管理患者：与派出所联合上门落实管理');
 					break;

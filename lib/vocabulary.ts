@@ -1,5 +1,5 @@
 /**
- * Codes are stored in English; Chinese labels are what users see (DESIGN.md §3, §5).
+ * Codes are stored in English; Chinese labels are what users see (docs/rules.md §1, §4).
  * Each table maps code → label; `parseLabel` maps user text (a code or a Chinese label or one of its
  * aliases) back to the code.
  */

