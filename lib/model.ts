@@ -73,3 +73,15 @@ export interface SearchFilter {
 	offset?: number;
 }
 
+/** What one import did, kept in the registry (`imports` table) so triage can tell a healthy registry. */
+export interface ImportRecord {
+	at: string;
+	kind: string;
+	rows: number;
+	inserted: number;
+	updated: number;
+	unchanged: number;
+	rejected: number;
+	invalidIds: number;
+	detail?: Record<string, unknown>;
+}

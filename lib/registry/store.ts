@@ -2,303 +2,29 @@
  * The embedded SMD patient registry on node:sqlite (Node >= 22.5; no native build).
  *
  * One file, by default inside the n8n user folder. WAL journal and a busy timeout so several n8n
- * executions can share it; versioned schema migrations; every write inside a transaction; an
- * audit trail of every read and write a node makes (docs/rules.md §8).
+ * executions can share it; versioned schema migrations (schema.ts); every write inside a
+ * transaction; an audit trail of every read and write a node makes (docs/rules.md §8), with a
+ * queue for entries that meet another writer's lock (auditQueue.ts).
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { createHash, randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { SmdError } from '../errors';
-import type { AuditEntry, FollowUpInput, Patient, PatientInput, SearchFilter } from '../model';
-import { nextFollowUpAfter } from '../risk';
-import {
-	CLASSIFICATIONS,
-	DISORDERS,
-	MANAGEMENT_STATUS,
-	MEDICATION,
-	type Classification,
-	type ManagementStatus,
-	type Medication,
-} from '../vocabulary';
+import { defaultRegistryPath } from '../paths';
+import type { AuditEntry, FollowUpInput, ImportRecord, Patient, PatientInput, SearchFilter } from '../model';
+import { claimQueuedAudits, queueAuditEntry, releaseClaim, returnClaim } from './auditQueue';
+import { explainSqliteError, RegistryError } from './errors';
+import { followUpsOf, recordFollowUp, type StoredFollowUp } from './followUps';
+import { readLastImport, writeImportRecord } from './imports';
+import { withNextFollowUp } from './patients';
+import { MATCH_COLUMNS, matchPatient, MIGRATIONS, PATIENT_COLUMNS, SCHEMA_VERSION, toPatient, type Row } from './schema';
 
-export const REGISTRY_FILE_ENV = 'SMD_REGISTRY_PATH';
+export { explainSqliteError, RegistryError, sqliteCode, type RegistryErrorCode } from './errors';
+export { patientHash, patientToJson, withNextFollowUp } from './patients';
+export { MIGRATIONS, SCHEMA_VERSION } from './schema';
+export { defaultRegistryPath, REGISTRY_FILE_ENV } from '../paths';
+export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter, ImportRecord } from '../model';
 
-/**
- * Default registry file: $SMD_REGISTRY_PATH, else `<n8n user folder>/.n8n/smd/registry.sqlite`
- * (n8n keeps its own data in `$N8N_USER_FOLDER/.n8n`, default the home folder).
- */
-export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): string {
-	if (env[REGISTRY_FILE_ENV]) return path.resolve(env[REGISTRY_FILE_ENV]!);
-	return path.join(env.N8N_USER_FOLDER || os.homedir(), '.n8n', 'smd', 'registry.sqlite');
-}
-
-export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter } from '../model';
-
-interface Migration {
-	version: number;
-	description: string;
-	sql: string;
-}
-
-/** Schema versions, applied in order, each in its own transaction. Never edit a released one. */
-export const MIGRATIONS: Migration[] = [
-	{
-		version: 1,
-		description: 'patients, follow-ups, audit trail',
-		sql: `
-			CREATE TABLE patients (
-				id INTEGER PRIMARY KEY,
-				patient_no TEXT NOT NULL UNIQUE,
-				name TEXT NOT NULL,
-				name_key TEXT NOT NULL,
-				sex TEXT CHECK (sex IN ('male', 'female')),
-				id_number TEXT UNIQUE,
-				birth_date TEXT,
-				address TEXT,
-				township TEXT,
-				diagnosis TEXT,
-				status TEXT NOT NULL DEFAULT 'active'
-					CHECK (status IN ('active', 'lost', 'deceased', 'moved_out', 'refused')),
-				risk_level INTEGER CHECK (risk_level BETWEEN 0 AND 5),
-				classification TEXT CHECK (classification IN ('stable', 'basically_stable', 'unstable')),
-				last_follow_up_date TEXT,
-				next_follow_up_date TEXT,
-				medication TEXT,
-				guardian TEXT,
-				guardian_phone TEXT,
-				extra TEXT NOT NULL DEFAULT '{}',
-				row_hash TEXT NOT NULL,
-				created_at TEXT NOT NULL,
-				updated_at TEXT NOT NULL
-			);
-			CREATE INDEX patients_name_birth ON patients (name_key, birth_date);
-			CREATE INDEX patients_township_status ON patients (township, status);
-			CREATE TABLE follow_ups (
-				id INTEGER PRIMARY KEY,
-				patient_id INTEGER NOT NULL REFERENCES patients (id),
-				follow_up_date TEXT NOT NULL,
-				form TEXT,
-				risk_level INTEGER NOT NULL,
-				classification TEXT NOT NULL,
-				medication TEXT,
-				next_follow_up_date TEXT NOT NULL,
-				actions TEXT NOT NULL,
-				reasons TEXT NOT NULL,
-				observation TEXT NOT NULL,
-				created_at TEXT NOT NULL,
-				UNIQUE (patient_id, follow_up_date)
-			);
-			CREATE TABLE audit_log (
-				id INTEGER PRIMARY KEY,
-				at TEXT NOT NULL,
-				workflow_id TEXT,
-				execution_id TEXT,
-				node TEXT,
-				operation TEXT NOT NULL,
-				patient_count INTEGER NOT NULL,
-				detail TEXT
-			);
-			CREATE TABLE audit_patients (
-				audit_id INTEGER NOT NULL REFERENCES audit_log (id),
-				patient_id INTEGER NOT NULL,
-				PRIMARY KEY (audit_id, patient_id)
-			) WITHOUT ROWID;
-			CREATE INDEX audit_patients_patient ON audit_patients (patient_id);
-		`,
-	},
-	{
-		version: 2,
-		description: 'keep invalid ID numbers as recorded (id_valid); ID uniqueness checked per import, not per row; import history',
-		// SQLite cannot drop a UNIQUE column constraint: the table is rebuilt (foreign keys are switched
-		// off around migrations, as SQLite's ALTER TABLE procedure prescribes). Valid ID numbers stay
-		// unique, but the import checks that at the end of its transaction, so an export that swaps
-		// two patients' numbers imports.
-		sql: `
-			CREATE TABLE patients_v2 (
-				id INTEGER PRIMARY KEY,
-				patient_no TEXT NOT NULL UNIQUE,
-				name TEXT NOT NULL,
-				name_key TEXT NOT NULL,
-				sex TEXT CHECK (sex IN ('male', 'female')),
-				id_number TEXT,
-				id_valid INTEGER NOT NULL DEFAULT 1 CHECK (id_valid IN (0, 1)),
-				birth_date TEXT,
-				address TEXT,
-				township TEXT,
-				diagnosis TEXT,
-				status TEXT NOT NULL DEFAULT 'active'
-					CHECK (status IN ('active', 'lost', 'deceased', 'moved_out', 'refused')),
-				risk_level INTEGER CHECK (risk_level BETWEEN 0 AND 5),
-				classification TEXT CHECK (classification IN ('stable', 'basically_stable', 'unstable')),
-				last_follow_up_date TEXT,
-				next_follow_up_date TEXT,
-				medication TEXT,
-				guardian TEXT,
-				guardian_phone TEXT,
-				extra TEXT NOT NULL DEFAULT '{}',
-				row_hash TEXT NOT NULL,
-				created_at TEXT NOT NULL,
-				updated_at TEXT NOT NULL
-			);
-			INSERT INTO patients_v2 (id, patient_no, name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis,
-				status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra,
-				row_hash, created_at, updated_at)
-			SELECT id, patient_no, name, name_key, sex, id_number, 1, birth_date, address, township, diagnosis,
-				status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra,
-				row_hash, created_at, updated_at FROM patients;
-			DROP TABLE patients;
-			ALTER TABLE patients_v2 RENAME TO patients;
-			CREATE INDEX patients_id_number ON patients (id_number);
-			CREATE INDEX patients_name_birth ON patients (name_key, birth_date);
-			CREATE INDEX patients_township_status ON patients (township, status);
-			CREATE INDEX patients_name_no_valid_id ON patients (name_key) WHERE id_number IS NULL OR id_valid = 0;
-			CREATE TABLE imports (
-				id INTEGER PRIMARY KEY,
-				at TEXT NOT NULL,
-				kind TEXT NOT NULL,
-				rows INTEGER NOT NULL,
-				inserted INTEGER NOT NULL,
-				updated INTEGER NOT NULL,
-				unchanged INTEGER NOT NULL,
-				rejected INTEGER NOT NULL,
-				invalid_ids INTEGER NOT NULL,
-				detail TEXT
-			);
-		`,
-	},
-];
-
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
-
-/** Columns matching and triage need: no address, guardian or extra (less to read and build per probe). */
-const MATCH_COLUMNS = `id, patient_no, name, name_key, sex, id_number, birth_date, township, status, risk_level, classification,
-	last_follow_up_date, next_follow_up_date, updated_at, id_valid`;
-
-/** A Patient from a MATCH_COLUMNS array row; fields not read are null. */
-function matchPatient(a: unknown[]): Patient {
-	const str = (v: unknown) => (v === null || v === undefined ? null : (v as string));
-	return {
-		rowId: Number(a[0]),
-		patientNo: a[1] as string,
-		name: a[2] as string,
-		nameKey: a[3] as string,
-		sex: str(a[4]) as Patient['sex'],
-		idNumber: str(a[5]),
-		idValid: a[14] === undefined || a[14] === null ? true : Number(a[14]) === 1,
-		birthDate: str(a[6]),
-		address: null,
-		township: str(a[7]),
-		diagnosis: null,
-		status: a[8] as ManagementStatus,
-		riskLevel: a[9] === null || a[9] === undefined ? null : Number(a[9]),
-		classification: str(a[10]) as Classification | null,
-		lastFollowUpDate: str(a[11]),
-		nextFollowUpDate: str(a[12]),
-		medication: null,
-		guardian: null,
-		guardianPhone: null,
-		extra: {},
-		updatedAt: a[13] as string,
-	};
-}
-
-const PATIENT_COLUMNS = `id, patient_no, name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis,
-	status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian,
-	guardian_phone, extra, updated_at`;
-
-type Row = Record<string, unknown>;
-
-function toPatient(r: Row): Patient {
-	return {
-		rowId: Number(r.id),
-		patientNo: r.patient_no as string,
-		name: r.name as string,
-		nameKey: r.name_key as string,
-		sex: (r.sex as Patient['sex']) ?? null,
-		idNumber: (r.id_number as string) ?? null,
-		idValid: r.id_valid === undefined || r.id_valid === null ? true : Number(r.id_valid) === 1,
-		birthDate: (r.birth_date as string) ?? null,
-		address: (r.address as string) ?? null,
-		township: (r.township as string) ?? null,
-		diagnosis: (r.diagnosis as string) ?? null,
-		status: r.status as ManagementStatus,
-		riskLevel: r.risk_level === null || r.risk_level === undefined ? null : Number(r.risk_level),
-		classification: (r.classification as Classification) ?? null,
-		lastFollowUpDate: (r.last_follow_up_date as string) ?? null,
-		nextFollowUpDate: (r.next_follow_up_date as string) ?? null,
-		medication: (r.medication as Medication) ?? null,
-		guardian: (r.guardian as string) ?? null,
-		guardianPhone: (r.guardian_phone as string) ?? null,
-		extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, string>) : {},
-		updatedAt: r.updated_at as string,
-	};
-}
-
-export type RegistryErrorCode =
-	| 'open'
-	| 'not_registry'
-	| 'schema'
-	| 'locked'
-	| 'corrupt'
-	| 'read_only'
-	| 'disk_full'
-	| 'io'
-	| 'conflict'
-	| 'key_required'
-	| 'not_allowed'
-	| 'sqlite';
-
-/** A problem with the registry file or a write to it; `code` says which (see RegistryErrorCode). */
-export class RegistryError extends SmdError<RegistryErrorCode> {}
-
-/** SQLite's primary result codes that get their own explanation (extended codes are reduced to these). */
-const SQLITE_BUSY = 5;
-const SQLITE_LOCKED = 6;
-const SQLITE_READONLY = 8;
-const SQLITE_IOERR = 10;
-const SQLITE_CORRUPT = 11;
-const SQLITE_FULL = 13;
-const SQLITE_CANTOPEN = 14;
-const SQLITE_NOTADB = 26;
-
-/** The SQLite result code of an error from node:sqlite, or null when it is not one. */
-export function sqliteCode(error: unknown): number | null {
-	const e = error as { code?: unknown; errcode?: unknown } | null;
-	if (!e || e.code !== 'ERR_SQLITE_ERROR' || typeof e.errcode !== 'number') return null;
-	return e.errcode & 0xff;
-}
-
-/**
- * SQLite's own error, explained: which registry file, what happened, what to do. Returns the error
- * unchanged when it is not an SQLite error (or is already a RegistryError). SQLite's messages name
- * no data, but its text is not passed on either: "database is locked" means nothing to county staff.
- */
-export function explainSqliteError(error: unknown, file: string): unknown {
-	if (error instanceof RegistryError) return error;
-	const code = sqliteCode(error);
-	if (code === null) return error;
-	switch (code) {
-		case SQLITE_BUSY:
-		case SQLITE_LOCKED:
-			return new RegistryError('locked', `The registry file ${file} is locked by another writer (a registry import or another workflow may be running); wait until it has finished and run this again / 登记库文件正被其他任务写入（可能正在导入登记库），请待其完成后重试`);
-		case SQLITE_CORRUPT:
-			return new RegistryError('corrupt', `The registry file ${file} is damaged (SQLite: malformed); restore it from a backup, or import the registry export into a new Registry File / 登记库文件已损坏，请从备份恢复，或将登记库导出文件导入到新的登记库文件`);
-		case SQLITE_NOTADB:
-			return new RegistryError('not_registry', `${file} is not an SQLite file, so it cannot be the registry; check the Registry File setting / 该文件不是 SQLite 数据库，不能作为登记库，请检查“登记库文件”设置`);
-		case SQLITE_READONLY:
-			return new RegistryError('read_only', `The registry file ${file} is read-only for n8n; give the n8n user write access to the file and its folder / 登记库文件只读，请授予 n8n 运行用户对该文件及其文件夹的写权限`);
-		case SQLITE_FULL:
-			return new RegistryError('disk_full', `The disk holding the registry file ${file} is full; free space and run again / 登记库所在磁盘已满，请清理空间后重试`);
-		case SQLITE_CANTOPEN:
-			return new RegistryError('open', `The registry file ${file} cannot be opened; check that its folder exists and n8n may write there / 无法打开登记库文件，请检查文件夹是否存在、n8n 是否有写权限`);
-		case SQLITE_IOERR:
-			return new RegistryError('io', `Reading or writing the registry file ${file} failed (I/O error); check the disk and that the file is not on a network share / 登记库文件读写失败（I/O 错误），请检查磁盘，且不要放在网络共享上`);
-		default:
-			return new RegistryError('sqlite', `The registry file ${file} reported SQLite error ${code}; run again, and if it persists restore the file from a backup / 登记库文件返回 SQLite 错误 ${code}`);
-	}
-}
 
 export interface OpenOptions {
 	/** Open read-only (no migrations; the file must exist and be current). */
@@ -316,18 +42,6 @@ export interface OpenOptions {
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
-/** What one import did, kept in the registry (`imports` table) so triage can tell a healthy registry. */
-export interface ImportRecord {
-	at: string;
-	kind: string;
-	rows: number;
-	inserted: number;
-	updated: number;
-	unchanged: number;
-	rejected: number;
-	invalidIds: number;
-	detail?: Record<string, unknown>;
-}
 
 export class RegistryStore {
 	readonly path: string;
@@ -452,6 +166,9 @@ export class RegistryStore {
 		}
 		return st;
 	}
+
+	/** The store's prepared statements, for the modules that keep its tables (followUps.ts). */
+	private readonly sql = { get: (text: string): StatementSync => this.stmt(text) };
 
 	private stmt(sql: string): StatementSync {
 		let s = this.statements.get(sql);
@@ -651,21 +368,15 @@ export class RegistryStore {
 		return (this.db.prepare(sql).all(...args) as Row[]).map(toPatient);
 	}
 
+
 	/** The most recent import recorded in this registry, or null. */
 	lastImport(kind = 'patients'): ImportRecord | null {
-		const r = this.stmt('SELECT * FROM imports WHERE kind = ? ORDER BY id DESC LIMIT 1').get(kind) as Row | undefined;
-		if (!r) return null;
-		return {
-			at: r.at as string,
-			kind: r.kind as string,
-			rows: Number(r.rows),
-			inserted: Number(r.inserted),
-			updated: Number(r.updated),
-			unchanged: Number(r.unchanged),
-			rejected: Number(r.rejected),
-			invalidIds: Number(r.invalid_ids),
-			detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : undefined,
-		};
+		return readLastImport(this.sql, kind);
+	}
+
+	/** Record what an import did (call inside the import's transaction, so it commits with the rows). */
+	recordImport(r: ImportRecord): void {
+		writeImportRecord(this.sql, r);
 	}
 
 	/** The 患者编号 of another patient holding this valid ID number, or null. */
@@ -782,67 +493,17 @@ export class RegistryStore {
 		return { outcome: 'inserted', rowId: id, patientNo };
 	}
 
-	/** Record what an import did (call inside the import's transaction, so it commits with the rows). */
-	recordImport(r: ImportRecord): void {
-		this.stmt(
-			'INSERT INTO imports (at, kind, rows, inserted, updated, unchanged, rejected, invalid_ids, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-		).run(r.at, r.kind, r.rows, r.inserted, r.updated, r.unchanged, r.rejected, r.invalidIds, r.detail ? JSON.stringify(r.detail) : null);
-	}
 
 	/**
 	 * Store a follow-up and bring the patient's current risk, classification and follow-up dates up
 	 * to date. Idempotent per (patient, date): recording the same day again replaces that record.
 	 */
 	recordFollowUp(f: FollowUpInput, now = new Date().toISOString()): { outcome: 'inserted' | 'replaced'; followUpId: number } {
-		return this.transaction(() => {
-			const prior = this.stmt('SELECT id FROM follow_ups WHERE patient_id = ? AND follow_up_date = ?').get(f.patientRowId, f.date) as
-				| Row
-				| undefined;
-			const args = [
-				f.form, f.riskLevel, f.classification, f.medication, f.nextFollowUpDate, JSON.stringify(f.actions),
-				JSON.stringify(f.reasons), JSON.stringify(f.observation ?? null),
-			];
-			let followUpId: number;
-			if (prior) {
-				followUpId = Number(prior.id);
-				this.stmt(
-					`UPDATE follow_ups SET form = ?, risk_level = ?, classification = ?, medication = ?, next_follow_up_date = ?,
-					actions = ?, reasons = ?, observation = ?, created_at = ? WHERE id = ?`,
-				).run(...(args as Array<string | number | null>), now, followUpId);
-			} else {
-				followUpId = Number(
-					this.stmt(
-						`INSERT INTO follow_ups (form, risk_level, classification, medication, next_follow_up_date, actions, reasons,
-						observation, created_at, patient_id, follow_up_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					).run(...(args as Array<string | number | null>), now, f.patientRowId, f.date).lastInsertRowid,
-				);
-			}
-			// The patient's current state follows the latest follow-up by date.
-			const latest = this.stmt(
-				`SELECT follow_up_date, risk_level, classification, medication, next_follow_up_date FROM follow_ups
-				WHERE patient_id = ? ORDER BY follow_up_date DESC LIMIT 1`,
-			).get(f.patientRowId) as Row;
-			this.stmt(
-				`UPDATE patients SET last_follow_up_date = ?, risk_level = ?, classification = ?, medication = COALESCE(?, medication),
-				next_follow_up_date = ?, updated_at = ?, row_hash = 'follow-up:' || ? WHERE id = ?`,
-			).run(
-				latest.follow_up_date as string, latest.risk_level as number, latest.classification as string, (latest.medication as string) ?? null,
-				latest.next_follow_up_date as string, now, now, f.patientRowId,
-			);
-			return { outcome: prior ? 'replaced' : 'inserted', followUpId };
-		});
+		return this.transaction(() => recordFollowUp(this.sql, f, now));
 	}
 
-	followUpsOf(patientRowId: number): Array<{ date: string; riskLevel: number; classification: string; nextFollowUpDate: string; actions: string[] }> {
-		return (this.stmt(
-			'SELECT follow_up_date, risk_level, classification, next_follow_up_date, actions FROM follow_ups WHERE patient_id = ? ORDER BY follow_up_date',
-		).all(patientRowId) as Row[]).map((r) => ({
-			date: r.follow_up_date as string,
-			riskLevel: Number(r.risk_level),
-			classification: r.classification as string,
-			nextFollowUpDate: r.next_follow_up_date as string,
-			actions: JSON.parse(r.actions as string) as string[],
-		}));
+	followUpsOf(patientRowId: number): StoredFollowUp[] {
+		return followUpsOf(this.sql, patientRowId);
 	}
 
 	/**
@@ -860,7 +521,7 @@ export class RegistryStore {
 			id = this.transaction(() => this.writeAudit(entry, unique, at));
 		} catch (error) {
 			if (error instanceof RegistryError && error.code === 'locked' && this.path !== ':memory:') {
-				this.queueAudit(entry, unique, at);
+				queueAuditEntry(this.auditQueuePath, { ...entry, patientRowIds: unique }, at);
 				return null;
 			}
 			throw error;
@@ -890,63 +551,25 @@ export class RegistryStore {
 		return `${this.path}-audit-queue.jsonl`;
 	}
 
-	private queueAudit(entry: AuditEntry, unique: number[], at: string): void {
-		const line = JSON.stringify({ at, workflowId: entry.workflowId ?? null, executionId: entry.executionId ?? null, node: entry.node ?? null, operation: entry.operation, patientRowIds: unique, detail: entry.detail ?? null });
-		appendFileSync(this.auditQueuePath, line + '\n', { mode: 0o600 });
-	}
-
 	/**
 	 * Write queued audit entries into the audit trail, if the write lock is free now (it never waits).
-	 * Each process claims the queue file by renaming it, so two processes never write an entry twice;
-	 * a claimed file left by a crashed process is taken over after a minute. Returns entries written.
+	 * See auditQueue.ts for how a queue file is claimed. Returns the entries written.
 	 */
 	drainAuditQueue(): number {
 		if (this.path === ':memory:' || this.depth > 0 || this.db.isTransaction) return 0;
-		const queue = this.auditQueuePath;
-		const dir = path.dirname(queue);
-		const base = path.basename(queue);
-		let names: string[];
-		try {
-			names = readdirSync(dir).filter((n) => n === base || n.startsWith(`${base}.claimed-`));
-		} catch {
-			return 0;
-		}
 		let written = 0;
-		for (const name of names) {
-			const from = path.join(dir, name);
-			if (name !== base) {
-				try {
-					if (Date.now() - statSync(from).mtimeMs < 60_000) continue;
-				} catch {
-					continue;
-				}
-			}
-			const claimed = `${queue}.claimed-${process.pid}-${randomUUID()}`;
-			try {
-				renameSync(from, claimed);
-			} catch {
-				continue; // another process claimed it first
-			}
-			const entries: Array<AuditEntry & { at: string }> = [];
-			for (const line of readFileSync(claimed, 'utf8').split('\n')) {
-				if (line.trim() === '') continue;
-				try {
-					entries.push(JSON.parse(line) as AuditEntry & { at: string });
-				} catch {
-					// A line cut short by a crash mid-append: nothing in it can be trusted.
-				}
-			}
+		const claims = claimQueuedAudits(this.auditQueuePath);
+		for (const [index, claim] of claims.entries()) {
 			this.db.exec('PRAGMA busy_timeout = 0');
 			try {
 				this.transaction(() => {
-					for (const e of entries) this.writeAudit(e, [...new Set(e.patientRowIds)], e.at);
+					for (const e of claim.entries) this.writeAudit(e, [...new Set(e.patientRowIds)], e.at);
 				});
-				written += entries.length;
-				unlinkSync(claimed);
+				written += claim.entries.length;
+				releaseClaim(claim);
 			} catch (error) {
 				// Still locked (or failing): give the entries back to the queue for the next writer.
-				appendFileSync(queue, readFileSync(claimed), { mode: 0o600 });
-				unlinkSync(claimed);
+				for (const left of claims.slice(index)) returnClaim(left, this.auditQueuePath);
 				if (!(error instanceof RegistryError && error.code === 'locked')) throw error;
 				break;
 			} finally {
@@ -970,56 +593,4 @@ export class RegistryStore {
 			detail: r.detail ? JSON.parse(r.detail as string) : null,
 		}));
 	}
-}
-
-/** A patient for output: English codes with Chinese labels beside them. */
-export function patientToJson(p: Patient): Record<string, unknown> {
-	return {
-		patientNo: p.patientNo,
-		name: p.name,
-		sex: p.sex,
-		idNumber: p.idNumber,
-		idValid: p.idValid,
-		birthDate: p.birthDate,
-		address: p.address,
-		township: p.township,
-		diagnosis: p.diagnosis,
-		diagnosisLabel: p.diagnosis ? ((DISORDERS as Record<string, string>)[p.diagnosis] ?? p.diagnosis) : null,
-		status: p.status,
-		statusLabel: MANAGEMENT_STATUS[p.status],
-		riskLevel: p.riskLevel,
-		classification: p.classification,
-		classificationLabel: p.classification ? CLASSIFICATIONS[p.classification] : null,
-		lastFollowUpDate: p.lastFollowUpDate,
-		nextFollowUpDate: p.nextFollowUpDate,
-		medication: p.medication,
-		medicationLabel: p.medication ? MEDICATION[p.medication] : null,
-		guardian: p.guardian,
-		guardianPhone: p.guardianPhone,
-		extra: p.extra,
-		updatedAt: p.updatedAt,
-	};
-}
-
-/** A stable fingerprint of what a patient row stores: equal fingerprints mean nothing to write. */
-export function patientHash(p: PatientInput): string {
-	const parts = [
-		p.patientNo, p.name, p.sex, p.idNumber, p.birthDate, p.address, p.township, p.diagnosis, p.status, p.riskLevel,
-		p.classification, p.lastFollowUpDate, p.nextFollowUpDate, p.medication, p.guardian, p.guardianPhone,
-		JSON.stringify(p.extra, Object.keys(p.extra).sort()),
-	];
-	// Only an invalid number adds a part, so fingerprints written before id_valid existed stay equal.
-	if (p.idNumber && p.idValid === false) parts.push('id-invalid');
-	return createHash('sha1')
-		.update(parts.map((x) => (x === null || x === undefined ? '\u0000' : String(x))).join('\u0001'))
-		.digest('base64');
-}
-
-/**
- * A patient with its next follow-up date filled in when only the last one is known: last + the
- * national interval for its classification (3 months stable, else 2 weeks), so searches and triage agree.
- */
-export function withNextFollowUp(p: PatientInput): PatientInput {
-	if (p.nextFollowUpDate || !p.lastFollowUpDate) return p;
-	return { ...p, nextFollowUpDate: nextFollowUpAfter(p.lastFollowUpDate, p.classification) };
 }

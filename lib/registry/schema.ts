@@ -1,0 +1,206 @@
+/**
+ * The registry's schema: the migrations that build it, version by version, and how a table row
+ * becomes a Patient. Never edit a released migration; add the next one.
+ */
+import type { Patient } from '../model';
+import type { Classification, ManagementStatus, Medication } from '../vocabulary';
+
+interface Migration {
+	version: number;
+	description: string;
+	sql: string;
+}
+
+/** Schema versions, applied in order, each in its own transaction. Never edit a released one. */
+export const MIGRATIONS: Migration[] = [
+	{
+		version: 1,
+		description: 'patients, follow-ups, audit trail',
+		sql: `
+			CREATE TABLE patients (
+				id INTEGER PRIMARY KEY,
+				patient_no TEXT NOT NULL UNIQUE,
+				name TEXT NOT NULL,
+				name_key TEXT NOT NULL,
+				sex TEXT CHECK (sex IN ('male', 'female')),
+				id_number TEXT UNIQUE,
+				birth_date TEXT,
+				address TEXT,
+				township TEXT,
+				diagnosis TEXT,
+				status TEXT NOT NULL DEFAULT 'active'
+					CHECK (status IN ('active', 'lost', 'deceased', 'moved_out', 'refused')),
+				risk_level INTEGER CHECK (risk_level BETWEEN 0 AND 5),
+				classification TEXT CHECK (classification IN ('stable', 'basically_stable', 'unstable')),
+				last_follow_up_date TEXT,
+				next_follow_up_date TEXT,
+				medication TEXT,
+				guardian TEXT,
+				guardian_phone TEXT,
+				extra TEXT NOT NULL DEFAULT '{}',
+				row_hash TEXT NOT NULL,
+				created_at TEXT NOT NULL,
+				updated_at TEXT NOT NULL
+			);
+			CREATE INDEX patients_name_birth ON patients (name_key, birth_date);
+			CREATE INDEX patients_township_status ON patients (township, status);
+			CREATE TABLE follow_ups (
+				id INTEGER PRIMARY KEY,
+				patient_id INTEGER NOT NULL REFERENCES patients (id),
+				follow_up_date TEXT NOT NULL,
+				form TEXT,
+				risk_level INTEGER NOT NULL,
+				classification TEXT NOT NULL,
+				medication TEXT,
+				next_follow_up_date TEXT NOT NULL,
+				actions TEXT NOT NULL,
+				reasons TEXT NOT NULL,
+				observation TEXT NOT NULL,
+				created_at TEXT NOT NULL,
+				UNIQUE (patient_id, follow_up_date)
+			);
+			CREATE TABLE audit_log (
+				id INTEGER PRIMARY KEY,
+				at TEXT NOT NULL,
+				workflow_id TEXT,
+				execution_id TEXT,
+				node TEXT,
+				operation TEXT NOT NULL,
+				patient_count INTEGER NOT NULL,
+				detail TEXT
+			);
+			CREATE TABLE audit_patients (
+				audit_id INTEGER NOT NULL REFERENCES audit_log (id),
+				patient_id INTEGER NOT NULL,
+				PRIMARY KEY (audit_id, patient_id)
+			) WITHOUT ROWID;
+			CREATE INDEX audit_patients_patient ON audit_patients (patient_id);
+		`,
+	},
+	{
+		version: 2,
+		description: 'keep invalid ID numbers as recorded (id_valid); ID uniqueness checked per import, not per row; import history',
+		// SQLite cannot drop a UNIQUE column constraint: the table is rebuilt (foreign keys are switched
+		// off around migrations, as SQLite's ALTER TABLE procedure prescribes). Valid ID numbers stay
+		// unique, but the import checks that at the end of its transaction, so an export that swaps
+		// two patients' numbers imports.
+		sql: `
+			CREATE TABLE patients_v2 (
+				id INTEGER PRIMARY KEY,
+				patient_no TEXT NOT NULL UNIQUE,
+				name TEXT NOT NULL,
+				name_key TEXT NOT NULL,
+				sex TEXT CHECK (sex IN ('male', 'female')),
+				id_number TEXT,
+				id_valid INTEGER NOT NULL DEFAULT 1 CHECK (id_valid IN (0, 1)),
+				birth_date TEXT,
+				address TEXT,
+				township TEXT,
+				diagnosis TEXT,
+				status TEXT NOT NULL DEFAULT 'active'
+					CHECK (status IN ('active', 'lost', 'deceased', 'moved_out', 'refused')),
+				risk_level INTEGER CHECK (risk_level BETWEEN 0 AND 5),
+				classification TEXT CHECK (classification IN ('stable', 'basically_stable', 'unstable')),
+				last_follow_up_date TEXT,
+				next_follow_up_date TEXT,
+				medication TEXT,
+				guardian TEXT,
+				guardian_phone TEXT,
+				extra TEXT NOT NULL DEFAULT '{}',
+				row_hash TEXT NOT NULL,
+				created_at TEXT NOT NULL,
+				updated_at TEXT NOT NULL
+			);
+			INSERT INTO patients_v2 (id, patient_no, name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis,
+				status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra,
+				row_hash, created_at, updated_at)
+			SELECT id, patient_no, name, name_key, sex, id_number, 1, birth_date, address, township, diagnosis,
+				status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra,
+				row_hash, created_at, updated_at FROM patients;
+			DROP TABLE patients;
+			ALTER TABLE patients_v2 RENAME TO patients;
+			CREATE INDEX patients_id_number ON patients (id_number);
+			CREATE INDEX patients_name_birth ON patients (name_key, birth_date);
+			CREATE INDEX patients_township_status ON patients (township, status);
+			CREATE INDEX patients_name_no_valid_id ON patients (name_key) WHERE id_number IS NULL OR id_valid = 0;
+			CREATE TABLE imports (
+				id INTEGER PRIMARY KEY,
+				at TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				rows INTEGER NOT NULL,
+				inserted INTEGER NOT NULL,
+				updated INTEGER NOT NULL,
+				unchanged INTEGER NOT NULL,
+				rejected INTEGER NOT NULL,
+				invalid_ids INTEGER NOT NULL,
+				detail TEXT
+			);
+		`,
+	},
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Columns matching and triage need: no address, guardian or extra (less to read and build per probe). */
+export const MATCH_COLUMNS = `id, patient_no, name, name_key, sex, id_number, birth_date, township, status, risk_level, classification,
+	last_follow_up_date, next_follow_up_date, updated_at, id_valid`;
+
+/** A Patient from a MATCH_COLUMNS array row; fields not read are null. */
+export function matchPatient(a: unknown[]): Patient {
+	const str = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+	return {
+		rowId: Number(a[0]),
+		patientNo: a[1] as string,
+		name: a[2] as string,
+		nameKey: a[3] as string,
+		sex: str(a[4]) as Patient['sex'],
+		idNumber: str(a[5]),
+		idValid: a[14] === undefined || a[14] === null ? true : Number(a[14]) === 1,
+		birthDate: str(a[6]),
+		address: null,
+		township: str(a[7]),
+		diagnosis: null,
+		status: a[8] as ManagementStatus,
+		riskLevel: a[9] === null || a[9] === undefined ? null : Number(a[9]),
+		classification: str(a[10]) as Classification | null,
+		lastFollowUpDate: str(a[11]),
+		nextFollowUpDate: str(a[12]),
+		medication: null,
+		guardian: null,
+		guardianPhone: null,
+		extra: {},
+		updatedAt: a[13] as string,
+	};
+}
+
+export const PATIENT_COLUMNS = `id, patient_no, name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis,
+	status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian,
+	guardian_phone, extra, updated_at`;
+
+export type Row = Record<string, unknown>;
+
+export function toPatient(r: Row): Patient {
+	return {
+		rowId: Number(r.id),
+		patientNo: r.patient_no as string,
+		name: r.name as string,
+		nameKey: r.name_key as string,
+		sex: (r.sex as Patient['sex']) ?? null,
+		idNumber: (r.id_number as string) ?? null,
+		idValid: r.id_valid === undefined || r.id_valid === null ? true : Number(r.id_valid) === 1,
+		birthDate: (r.birth_date as string) ?? null,
+		address: (r.address as string) ?? null,
+		township: (r.township as string) ?? null,
+		diagnosis: (r.diagnosis as string) ?? null,
+		status: r.status as ManagementStatus,
+		riskLevel: r.risk_level === null || r.risk_level === undefined ? null : Number(r.risk_level),
+		classification: (r.classification as Classification) ?? null,
+		lastFollowUpDate: (r.last_follow_up_date as string) ?? null,
+		nextFollowUpDate: (r.next_follow_up_date as string) ?? null,
+		medication: (r.medication as Medication) ?? null,
+		guardian: (r.guardian as string) ?? null,
+		guardianPhone: (r.guardian_phone as string) ?? null,
+		extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, string>) : {},
+		updatedAt: r.updated_at as string,
+	};
+}
