@@ -82,6 +82,7 @@ export interface ImportRecord {
 	updated: number;
 	unchanged: number;
 	rejected: number;
+	/** Patients kept with an ID number that is not valid (as recorded, `idValid: false`). */
 	invalidIds: number;
 	detail?: Record<string, unknown>;
 }

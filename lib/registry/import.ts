@@ -5,6 +5,7 @@
  * none do.
  */
 import { SmdError, type SmdErrorDetails } from '../errors';
+import type { ImportRecord } from '../model';
 import { parseClassification, parseDisorder, parseMedication, parseSex, parseStatus } from '../codes';
 import { normalizeDay } from '../dates';
 import { parseRiskLevel } from '../forms';
@@ -75,16 +76,10 @@ export interface RowError {
 	message: string;
 }
 
-export interface ImportReport {
+/** What an import did: the counts kept in the registry (ImportRecord), with each row's problems. */
+export interface ImportReport extends Pick<ImportRecord, 'rows' | 'inserted' | 'updated' | 'unchanged' | 'rejected' | 'invalidIds'> {
 	format: string;
 	encoding?: string;
-	rows: number;
-	inserted: number;
-	updated: number;
-	unchanged: number;
-	rejected: number;
-	/** Patients kept with an ID number that is not valid (as recorded, `idValid: false`; each has a warning). */
-	invalidIds: number;
 	errors: RowError[];
 	warnings: RowError[];
 	/** Internal row ids of the patients written or confirmed (`Patient.rowId`, for the audit trail). */

@@ -179,13 +179,27 @@ export class RegistryStore {
 		return s;
 	}
 
-	/** BEGIN IMMEDIATE, with SQLite's "database is locked" explained. */
+	/** BEGIN IMMEDIATE (SQLite's "database is locked" explained); the store is then in a transaction. */
 	private begin(): void {
 		try {
 			this.db.exec('BEGIN IMMEDIATE');
 		} catch (error) {
 			throw explainSqliteError(error, this.path);
 		}
+		this.depth = 1;
+	}
+
+	/** COMMIT and leave the transaction. */
+	private commit(): void {
+		this.db.exec('COMMIT');
+		this.depth = 0;
+	}
+
+	/** Roll back and leave the transaction; returns the error to throw, explained. */
+	private abort(error: unknown): unknown {
+		if (this.db.isTransaction) this.db.exec('ROLLBACK');
+		this.depth = 0;
+		return explainSqliteError(error, this.path);
 	}
 
 	/**
@@ -203,16 +217,12 @@ export class RegistryStore {
 			}
 		}
 		this.begin();
-		this.depth = 1;
 		try {
 			const result = fn();
-			this.db.exec('COMMIT');
+			this.commit();
 			return result;
 		} catch (error) {
-			if (this.db.isTransaction) this.db.exec('ROLLBACK');
-			throw explainSqliteError(error, this.path);
-		} finally {
-			this.depth = 0;
+			throw this.abort(error);
 		}
 	}
 
@@ -242,16 +252,12 @@ export class RegistryStore {
 	async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
 		if (this.depth > 0) throw new RegistryError('sqlite', 'transactionAsync cannot be nested');
 		this.begin();
-		this.depth = 1;
 		try {
 			const result = await fn();
-			this.db.exec('COMMIT');
+			this.commit();
 			return result;
 		} catch (error) {
-			if (this.db.isTransaction) this.db.exec('ROLLBACK');
-			throw explainSqliteError(error, this.path);
-		} finally {
-			this.depth = 0;
+			throw this.abort(error);
 		}
 	}
 
