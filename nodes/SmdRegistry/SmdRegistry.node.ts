@@ -1,15 +1,9 @@
-import {
-	NodeConnectionTypes,
-	NodeOperationError,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
-import { registryFileProperty, withRegistry } from './actions/common';
-import { executeFollowUp, followUpFields, followUpOperations } from './actions/followUp';
-import { executeList, listFields, listOperations } from './actions/list';
-import { executePatient, patientFields, patientOperations } from './actions/patient';
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import { registryFileProperty } from './actions/common.descriptions';
+import * as followUp from './actions/followUp/followUp.resource';
+import * as list from './actions/list/list.resource';
+import * as patient from './actions/patient/patient.resource';
+import { router } from './actions/router';
 
 /** Output labels of Triage → One Output per Category, in TRIAGE_OUTPUT_ORDER. */
 const CATEGORY_OUTPUTS = [
@@ -50,30 +44,17 @@ export class SmdRegistry implements INodeType {
 				],
 				default: 'list',
 			},
-			patientOperations,
-			followUpOperations,
-			listOperations,
+			patient.operations,
+			followUp.operations,
+			list.operations,
 			registryFileProperty,
-			...patientFields,
-			...followUpFields,
-			...listFields,
+			...patient.description,
+			...followUp.description,
+			...list.description,
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		return await withRegistry(this, async (store) => {
-			switch (resource) {
-				case 'patient':
-					return await executePatient.call(this, store, operation);
-				case 'followUp':
-					return await executeFollowUp.call(this, store);
-				case 'list':
-					return await executeList.call(this, store, operation);
-				default:
-					throw new NodeOperationError(this.getNode(), `Unknown resource ${resource}`);
-			}
-		});
+		return await router.call(this);
 	}
 }

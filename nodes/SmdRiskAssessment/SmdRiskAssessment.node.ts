@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -12,13 +11,12 @@ import {
 	assessmentColumns,
 	observationFromRecord,
 	resolveRiskPolicy,
-	SmdInputError,
 	type Assessment,
 	type Classification,
 	type ObservationField,
 	type RiskPolicy,
 } from '../../lib';
-import { itemErrorJson } from '../shared/itemError';
+import { runItems } from '../shared/itemRunner';
 import { riskAssessmentProperties } from './description';
 
 /** Output order in "one output per classification" mode: the urgent one first. */
@@ -74,30 +72,15 @@ export class SmdRiskAssessment implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const perClassification = this.getNodeParameter('outputMode', 0) === 'perClassification';
-		const outputs: INodeExecutionData[][] = perClassification ? [[], [], []] : [[]];
-
-		for (let i = 0; i < items.length; i++) {
-			try {
-				const fieldNames = this.getNodeParameter('fieldNames', i, {}) as Partial<Record<ObservationField, string>>;
-				const options = this.getNodeParameter('options', i, {}) as Options;
-				const policy = resolveRiskPolicy(policyFrom(options));
-				const observation = observationFromRecord(items[i].json, stripEmpty(fieldNames));
-				const assessment = assessRisk(observation, policy);
-				const out = perClassification ? outputs[OUTPUT_ORDER.indexOf(assessment.classification)] : outputs[0];
-				out.push({ json: merge(items[i].json, assessment, options), pairedItem: { item: i } });
-			} catch (error) {
-				const field = error instanceof SmdInputError ? error.field : undefined;
-				const nodeError = new NodeOperationError(this.getNode(), `Row ${i + 1}: ${(error as Error).message}`, {
-					itemIndex: i,
-					description: field ? `Field: ${field}` : undefined,
-				});
-				if (!this.continueOnFail()) throw nodeError;
-				outputs[0].push({ json: itemErrorJson(this.getNode().onError, items[i].json, nodeError.message, i, field) as IDataObject, pairedItem: { item: i } });
-			}
-		}
-		return outputs;
+		return await runItems.call(this, { label: 'Row', outputs: perClassification ? OUTPUT_ORDER.length : 1 }, (item, i) => {
+			const fieldNames = this.getNodeParameter('fieldNames', i, {}) as Partial<Record<ObservationField, string>>;
+			const options = this.getNodeParameter('options', i, {}) as Options;
+			const policy = resolveRiskPolicy(policyFrom(options));
+			const observation = observationFromRecord(item.json, stripEmpty(fieldNames));
+			const assessment = assessRisk(observation, policy);
+			return { json: merge(item.json, assessment, options), output: perClassification ? OUTPUT_ORDER.indexOf(assessment.classification) : 0 };
+		});
 	}
 }
 

@@ -1,35 +1,5 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import { allowedFileFolders, defaultRegistryPath, explainSqliteError, isFileAccessAllowed, RegistryError, RegistryStore, REGISTRY_FILE_ENV } from '../../../lib';
-
-export const registryFileProperty: INodeProperties = {
-	displayName: 'Registry File',
-	name: 'registryFile',
-	type: 'string',
-	default: '',
-	placeholder: '/home/node/.n8n/smd/registry.sqlite',
-	description: `Path of the embedded registry (SQLite). Leave empty for the file named by the ${REGISTRY_FILE_ENV} environment variable, else the n8n user folder's .n8n/smd/registry.sqlite.`,
-};
-
-/** Options shared by the operations that read a CSV or XLSX file. */
-export const csvEncodingOption: INodeProperties = {
-	displayName: 'CSV Encoding',
-	name: 'encoding',
-	type: 'options',
-	options: [
-		{ name: 'Detect (UTF-8, Else GBK)', value: 'auto' },
-		{ name: 'UTF-8', value: 'utf-8' },
-		{ name: 'GBK / GB18030', value: 'gb18030' },
-	],
-	default: 'auto',
-};
-
-export const sheetOption: INodeProperties = {
-	displayName: 'Sheet',
-	name: 'sheet',
-	type: 'string',
-	default: '',
-	description: 'XLSX sheet name; empty for the first sheet',
-};
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { allowedFileFolders, defaultRegistryPath, explainSqliteError, isFileAccessAllowed, RegistryError, RegistryStore } from '../../../lib';
 
 /**
  * Open the registry for this execution, run `fn`, always close it. A Registry File set in the
@@ -66,6 +36,3 @@ export async function withRegistry<T>(ctx: IExecuteFunctions, fn: (store: Regist
 export function auditContext(ctx: IExecuteFunctions) {
 	return { workflowId: ctx.getWorkflow().id ?? null, executionId: ctx.getExecutionId() ?? null, node: ctx.getNode().name };
 }
-
-export { itemErrorJson } from '../../shared/itemError';
-export { isEmptyPlaceholder } from '../../shared/items';

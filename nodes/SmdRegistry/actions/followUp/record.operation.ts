@@ -1,0 +1,64 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { assessRisk, FOLLOW_UP_FORMS, observationFromRecord, parseIdNumber, parseMedication, SmdInputError, type RegistryStore } from '../../../../lib';
+import { runItems } from '../../../shared/itemRunner';
+import { auditContext } from '../../helpers/registry';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Patient',
+		name: 'patientRef',
+		type: 'string',
+		required: true,
+		default: '={{ $json["患者编号"] ?? $json.patientNo }}',
+		description: 'The patient’s 患者编号, or an 18-digit ID number',
+	},
+];
+
+const displayOptions = { show: { resource: ['followUp'], operation: ['record'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+function formOf(value: unknown): string | null {
+	if (value === undefined || value === null || String(value).trim() === '') return null;
+	const text = String(value).trim();
+	const hit = Object.entries(FOLLOW_UP_FORMS).find(([code, label]) => code === text || label === text || label.startsWith(text));
+	if (!hit) throw new SmdInputError('invalid', 'form (随访形式) must be 门诊/家庭访视/电话', { field: 'form' });
+	return hit[0];
+}
+
+/** Each item is one follow-up record: assess it, store it, and move the patient's next follow-up date. */
+export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
+	const touched: number[] = [];
+	const outputs = await runItems.call(this, { label: 'Row' }, (item, i) => {
+		const ref = String(this.getNodeParameter('patientRef', i) ?? '').trim();
+		if (!ref) throw new SmdInputError('invalid', 'patient (患者编号) is required', { field: 'patient' });
+		let patient = store.getByPatientNo(ref);
+		if (!patient && /^[\dXx]{15,18}$/.test(ref)) {
+			const id = parseIdNumber(ref);
+			if (id.ok) patient = store.getByIdNumber(id.id);
+		}
+		if (!patient) throw new SmdInputError('invalid', 'patient (患者编号) is not in the registry', { field: 'patient' });
+		const json = item.json;
+		const observation = observationFromRecord(json);
+		const assessment = assessRisk(observation);
+		const medicationRaw = json['服药情况'] ?? json.medication;
+		const medication = parseMedication(medicationRaw);
+		if (medication === undefined) throw new SmdInputError('invalid', 'medication (服药情况) must be 规律服药/间断服药/不服药/医嘱勿需服药', { field: 'medication' });
+		const saved = store.recordFollowUp({
+			patientRowId: patient.rowId,
+			date: observation.date,
+			form: formOf(json['随访形式'] ?? json.form),
+			riskLevel: assessment.riskLevel,
+			classification: assessment.classification,
+			medication,
+			nextFollowUpDate: assessment.nextFollowUpDate,
+			actions: assessment.actions,
+			reasons: assessment.reasons,
+			observation,
+		});
+		touched.push(patient.rowId);
+		return { json: { ...json, assessment: assessment as unknown as IDataObject, followUp: { outcome: saved.outcome, patientNo: patient.patientNo } } };
+	});
+	store.audit({ ...auditContext(this), operation: 'followUp.record', patientRowIds: touched });
+	return outputs;
+}

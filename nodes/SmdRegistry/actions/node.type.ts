@@ -1,0 +1,13 @@
+import type { AllEntities, Entity } from 'n8n-workflow';
+
+type SmdRegistryMap = {
+	patient: 'get' | 'importFile' | 'search' | 'upsert';
+	followUp: 'record';
+	list: 'match' | 'readFile' | 'triage';
+};
+
+export type SmdRegistryType = AllEntities<SmdRegistryMap>;
+
+export type SmdRegistryPatient = Entity<SmdRegistryMap, 'patient'>;
+export type SmdRegistryFollowUp = Entity<SmdRegistryMap, 'followUp'>;
+export type SmdRegistryList = Entity<SmdRegistryMap, 'list'>;

@@ -1,0 +1,35 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { RegistryStore } from '../../../lib';
+import { withRegistry } from '../helpers/registry';
+import * as followUp from './followUp/followUp.resource';
+import * as list from './list/list.resource';
+import type { SmdRegistryType } from './node.type';
+import * as patient from './patient/patient.resource';
+
+type Operation = { execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> };
+
+/** Whether `operation` names an operation module of a resource (not its `operations` or `description`). */
+function isOperationOf(resource: object, operation: string): boolean {
+	return Object.hasOwn(resource, operation) && typeof (resource as Record<string, Partial<Operation>>)[operation].execute === 'function';
+}
+
+/** Open the registry, run the chosen operation on it, close it; returns the operation's outputs. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0) as SmdRegistryType['resource'];
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const smdRegistry = { resource, operation } as SmdRegistryType;
+	const resources = { followUp, list, patient };
+
+	return await withRegistry(this, async (store) => {
+		if (!Object.hasOwn(resources, resource)) throw new NodeOperationError(this.getNode(), `Unknown resource ${resource}`);
+		if (!isOperationOf(resources[resource], operation)) throw new NodeOperationError(this.getNode(), `Unknown ${resource} operation ${operation}`);
+		switch (smdRegistry.resource) {
+			case 'patient':
+				return await patient[smdRegistry.operation].execute.call(this, store);
+			case 'followUp':
+				return await followUp[smdRegistry.operation].execute.call(this, store);
+			case 'list':
+				return await list[smdRegistry.operation].execute.call(this, store);
+		}
+	});
+}
