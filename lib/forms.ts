@@ -3,6 +3,7 @@
  * national follow-up form (严重精神障碍患者随访服务记录表), option texts such as "2 不全" or
  * "自知力缺失", levels such as "3级" or "三级". Produces a validated `Observation`.
  */
+import { findColumn, headersByKey } from './columns';
 import { normalizeDay } from './dates';
 import { SmdInputError } from './errors';
 import { Observation } from './risk';
@@ -139,10 +140,34 @@ function parseEmergency(value: unknown): Observation['emergency'] {
 	return parseBoolean('emergency', value);
 }
 
-/** Which key of `record` holds `field`: the configured name, else the first default key present. */
+/**
+ * The key of `record` (with a value other than undefined) for `names`: the first name present
+ * exactly, else the first name that a key matches by `headerKey` (as table headers are matched, see
+ * `matchColumns`: "随访日期：", "*随访日期" and "随访 日期" all match "随访日期"). `byKey` is built on
+ * the first call that needs it and kept for the record's other fields.
+ */
+function keyFinder(record: Record<string, unknown>): (names: readonly string[]) => string | undefined {
+	let byKey: Map<string, string> | undefined;
+	return (names) => {
+		const exact = names.find((k) => record[k] !== undefined);
+		if (exact !== undefined) return exact;
+		byKey ??= headersByKey(Object.keys(record).filter((k) => record[k] !== undefined));
+		return findColumn(byKey, names);
+	};
+}
+
+/**
+ * Which key of `record` holds `field`: the configured name, else the first default key present.
+ * Keys present exactly come first; failing that, a key that matches by `headerKey` (the rule table
+ * headers are matched by). A configured name that no key matches is returned as it is.
+ */
 export function findFieldKey(record: Record<string, unknown>, field: ObservationField, configured?: string): string | undefined {
-	if (configured) return configured;
-	return DEFAULT_FIELD_KEYS[field].find((k) => record[k] !== undefined);
+	return fieldKey(keyFinder(record), field, configured);
+}
+
+function fieldKey(find: ReturnType<typeof keyFinder>, field: ObservationField, configured: string | undefined): string | undefined {
+	if (configured) return find([configured]) ?? configured;
+	return find(DEFAULT_FIELD_KEYS[field]);
 }
 
 /**
@@ -153,8 +178,9 @@ export function observationFromRecord(
 	record: Record<string, unknown>,
 	fieldNames: Partial<Record<ObservationField, string>> = {},
 ): Observation {
+	const find = keyFinder(record);
 	const get = (f: ObservationField) => {
-		const key = findFieldKey(record, f, fieldNames[f]);
+		const key = fieldKey(find, f, fieldNames[f]);
 		return key === undefined ? undefined : record[key];
 	};
 	const rawDate = get('date');

@@ -23,6 +23,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TextDecoder } from 'node:util';
+import * as iconv from 'iconv-lite';
 import { Converter } from 'opencc-js';
 import { idCheckChar, isCalendarDate } from '../lib/idNumber';
 import { nameKey } from '../lib/name';
@@ -1139,61 +1140,35 @@ export function csvLine(values: readonly string[]): string {
 	return values.map(csvField).join(',') + '\r\n';
 }
 
-let gbkTable: Map<number, number> | null = null;
+/** Whether iconv-lite's GBK encoder writes a character so that a GBK reader gets it back, by character. */
+const gbkRoundTrips = new Map<string, boolean>();
+const gbkDecoder = new TextDecoder('gbk');
 
 /**
- * GBK encoding without a dependency: Node's ICU decodes GBK (TextDecoder 'gbk'), so the encoder's
- * table is that decoder run backwards over every two-byte code.
+ * Whether GBK holds a character: iconv-lite encodes it, and the WHATWG GBK decoder (what Node, Excel
+ * and browsers read GBK with) decodes the bytes back to the same character. iconv-lite writes '?'
+ * for characters GBK lacks, and maps a few private-use code points to bytes that decode as other
+ * characters: neither round-trips.
  */
-function gbkEncoder(): Map<number, number> {
-	if (gbkTable) return gbkTable;
-	const decoder = new TextDecoder('gbk', { fatal: true });
-	const table = new Map<number, number>();
-	const pair = new Uint8Array(2);
-	for (let lead = 0x81; lead <= 0xfe; lead++) {
-		for (let trail = 0x40; trail <= 0xfe; trail++) {
-			if (trail === 0x7f) continue;
-			pair[0] = lead;
-			pair[1] = trail;
-			let s: string;
-			try {
-				s = decoder.decode(pair);
-			} catch {
-				continue;
-			}
-			const cp = s.codePointAt(0)!;
-			if (s.length === 1 && cp !== 0xfffd && !table.has(cp)) table.set(cp, (lead << 8) | trail);
-		}
+function inGbk(ch: string): boolean {
+	let ok = gbkRoundTrips.get(ch);
+	if (ok === undefined) {
+		ok = gbkDecoder.decode(iconv.encode(ch, 'gbk')) === ch;
+		gbkRoundTrips.set(ch, ok);
 	}
-	gbkTable = table;
-	return table;
+	return ok;
 }
 
-/** Encode text as GBK; characters GBK lacks become · (for • and ・) or ?. */
+/** Encode text as GBK (with iconv-lite); characters GBK lacks become · (for • and ・) or ?. */
 export function encodeGbk(text: string): { bytes: Buffer; substitutions: number } {
-	const table = gbkEncoder();
-	const out = Buffer.allocUnsafe(text.length * 2);
-	let n = 0;
 	let substitutions = 0;
-	for (const ch of text) {
-		const cp = ch.codePointAt(0)!;
-		if (cp < 0x80) {
-			out[n++] = cp;
-			continue;
-		}
-		let code = table.get(cp);
-		if (code === undefined) {
-			substitutions++;
-			code = cp === 0x2022 || cp === 0x30fb ? table.get(0xb7) : undefined;
-			if (code === undefined) {
-				out[n++] = 0x3f;
-				continue;
-			}
-		}
-		out[n++] = code >> 8;
-		out[n++] = code & 0xff;
-	}
-	return { bytes: out.subarray(0, n), substitutions };
+	// Code points (the u flag), as a lone surrogate or an emoji each become one '?'.
+	const holdable = text.replace(/[\u0080-\u{10ffff}]/gu, (ch) => {
+		if (inGbk(ch)) return ch;
+		substitutions++;
+		return ch === '\u2022' || ch === '\u30fb' ? '\u00b7' : '?';
+	});
+	return { bytes: iconv.encode(holdable, 'gbk'), substitutions };
 }
 
 function emptyRegistryCounts(): RegistryCounts {

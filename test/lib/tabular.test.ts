@@ -995,7 +995,7 @@ describe('streaming', () => {
 			streamRun(iterateTable, Number(process.argv[2])).then((r) => process.stdout.write(JSON.stringify(r)));
 		`;
 		const n = 200_000;
-		const output = execFileSync(process.execPath, ['-e', child, path.join(ROOT, 'lib', 'tabular.ts'), String(n)], {
+		const output = execFileSync(process.execPath, ['-e', child, path.join(ROOT, 'lib', 'tabular'), String(n)], {
 			cwd: ROOT,
 			encoding: 'utf8',
 			timeout: 120_000,
