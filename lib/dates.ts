@@ -2,7 +2,7 @@
  * Calendar dates as 'YYYY-MM-DD' strings (local calendar days, no time zone), with date-fns for the
  * arithmetic (month ends: 01-31 + 1 month = 02-28/29).
  */
-import { addDays, addMonths, isValid, parse } from 'date-fns';
+import { addDays, addMonths, isExists, isValid, parse } from 'date-fns';
 
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -23,11 +23,14 @@ export function formatIsoDay(d: Date): string {
 	return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
 }
 
+/** True when y-m-d (month 1–12) is a real calendar day of a year from 1000 on (date-fns decides leap years). */
+export function isCalendarDate(y: number, m: number, d: number): boolean {
+	return Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d) && y >= 1000 && isExists(y, m - 1, d);
+}
+
 /** 'YYYY-MM-DD' from parts, or null unless they make a real calendar day. */
 function isoFromParts(y: number, m: number, d: number): string | null {
-	if (y < 1000 || m < 1 || m > 12 || d < 1) return null;
-	const days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-	return d <= days[m - 1] ? `${y}-${pad2(m)}-${pad2(d)}` : null;
+	return isCalendarDate(y, m, d) ? `${y}-${pad2(m)}-${pad2(d)}` : null;
 }
 
 /** The common written forms, parsed without date-fns: 2026-3-5, 2026/03/05, 2026.3.5, 2026年3月5日, 20260305. */

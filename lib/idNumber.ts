@@ -9,6 +9,8 @@
  * (精神卫生法 第四条: identifiers never reach logs or error texts).
  */
 
+import { isCalendarDate } from './dates';
+
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARS = '10X98765432';
 
@@ -105,12 +107,7 @@ function todayIso(): string {
 	return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/** True when y-m-d is a real calendar day. */
-export function isCalendarDate(y: number, m: number, d: number): boolean {
-	if (m < 1 || m > 12 || d < 1) return false;
-	const days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-	return d <= days[m - 1];
-}
+export { isCalendarDate };
 
 /**
  * Parse and validate a resident ID number. Never throws: anything that is not a valid number
