@@ -282,11 +282,6 @@ export class RegistryStore {
 		return Number((this.stmt('SELECT COUNT(*) AS n FROM patients').get() as Row).n);
 	}
 
-	/** Patients whose ID number is kept as recorded because it is not valid. */
-	countInvalidIds(): number {
-		return Number((this.stmt('SELECT COUNT(*) AS n FROM patients WHERE id_valid = 0').get() as Row).n);
-	}
-
 	getById(id: number): Patient | undefined {
 		const r = this.stmt(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE id = ?`).get(id) as Row | undefined;
 		return r && toPatient(r);

@@ -30,3 +30,8 @@ export const sheetOption: INodeProperties = {
 	default: '',
 	description: 'XLSX sheet name; empty for the first sheet',
 };
+
+/** The binary field an operation reads its file from (Read File, Import File). */
+export function binaryInputProperty(description: string): INodeProperties {
+	return { displayName: 'Input Binary Field', name: 'binaryPropertyName', type: 'string', default: 'data', required: true, description };
+}

@@ -1,17 +1,10 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { openTable, POLICE_COLUMNS, REGISTRY_COLUMNS } from '../../../../lib';
 import { runItems, type ItemOutput } from '../../../shared/itemRunner';
-import { csvEncodingOption, sheetOption } from '../common.descriptions';
+import { binaryInputProperty, csvEncodingOption, sheetOption } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		description: 'Binary field holding the list file',
-	},
+	binaryInputProperty('Binary field holding the list file'),
 	{
 		displayName: 'Options',
 		name: 'readOptions',

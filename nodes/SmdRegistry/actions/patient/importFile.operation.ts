@@ -2,17 +2,10 @@ import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, 
 import { importRegistryFile, type RegistryStore } from '../../../../lib';
 import { runItems } from '../../../shared/itemRunner';
 import { auditContext } from '../../helpers/registry';
-import { csvEncodingOption, sheetOption } from '../common.descriptions';
+import { binaryInputProperty, csvEncodingOption, sheetOption } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		description: 'Binary field holding the export file (from Read/Write Files from Disk or an HTTP download)',
-	},
+	binaryInputProperty('Binary field holding the export file (from Read/Write Files from Disk or an HTTP download)'),
 	{
 		displayName: 'Options',
 		name: 'importOptions',
