@@ -53,7 +53,7 @@ export {
 } from './registry/import';
 export type { ImportReport, ImportOptions, RowError, RegistryField } from './registry/import';
 export { Matcher, idTypoVariants, usableNameKey, CANDIDATE_REASON_LABELS, AUTO_LINK_REASON } from './matching';
-export type { MatchResult, MatchStatus, MatchCandidate, CandidateReason, PersonRecord, MatchSource, MatchOptions } from './matching';
+export type { MatchResult, MatchStatus, MatchCandidate, CandidateReason, PersonRecord, ListRecord, MatchSource, MatchOptions } from './matching';
 export {
 	Triage,
 	TRIAGE_CATEGORIES,

@@ -6,7 +6,7 @@
  * normalisation. Everything else that looks like the same person is `probable` (one candidate) or
  * `ambiguous` (several), with the candidates and the reason, for a person to decide.
  */
-import { idCheckChar, oneEditApart, parseIdNumber, readUnusableId } from './idNumber';
+import { idCheckChar, normalizeIdText, oneEditApart, parseIdNumber, readUnusableId } from './idNumber';
 import { nameKey } from './name';
 import type { Patient } from './model';
 
@@ -69,6 +69,12 @@ export interface PersonRecord {
 	idNumber?: unknown;
 	/** A birth date given separately (YYYY-MM-DD), used when there is no usable ID. */
 	birthDate?: string | null;
+}
+
+/** A list row: a person record that may have further ID-number columns (身份证号 and 公民身份号码). */
+export interface ListRecord extends PersonRecord {
+	/** Values of the list's further ID-number columns. */
+	otherIdNumbers?: unknown[];
 }
 
 /** What the matcher needs from a registry (RegistryStore has it). */
@@ -239,7 +245,63 @@ export class Matcher {
 		return result;
 	}
 
+	/**
+	 * Link a list row that may carry several ID-number columns (docs/rules.md §6): the second column
+	 * fills an empty first; when they disagree the row is never linked automatically.
+	 */
+	matchRecord(record: ListRecord): MatchResult {
+		const { idNumber, disagreeing } = pickIdNumber(record);
+		const m = this.match({ name: record.name, idNumber, birthDate: record.birthDate ?? null });
+		return disagreeing.length > 0 ? this.withOtherIds(m, record.name, disagreeing, record.birthDate ?? null) : m;
+	}
+
+	/**
+	 * A row whose ID columns disagree is never linked automatically: whoever either number (with the
+	 * name) points at becomes a candidate for review.
+	 */
+	private withOtherIds(m: MatchResult, name: unknown, others: unknown[], birthDate: string | null): MatchResult {
+		const out: MatchResult = {
+			...m,
+			candidates: [...m.candidates],
+			candidatePatients: [...m.candidatePatients],
+			reasons: m.reasons.filter((r) => r !== AUTO_LINK_REASON),
+		};
+		const add = (p: Patient, reason: MatchCandidate['reason']) => {
+			if (out.candidatePatients.some((c) => c.rowId === p.rowId)) return;
+			out.candidatePatients.push(p);
+			out.candidates.push({ patientId: p.patientNo, reason });
+		};
+		if (m.patient) add(m.patient, 'id_columns_disagree');
+		for (const other of others) {
+			const m2 = this.match({ name, idNumber: other, birthDate });
+			if (m2.patient) add(m2.patient, 'id_columns_disagree');
+			m2.candidatePatients.forEach((p, i) => add(p, m2.candidates[i].reason));
+		}
+		out.reasons.push('名单中两列身份证号不一致：不自动关联，需人工核对');
+		if (out.candidates.length > 0) {
+			out.matchStatus = out.candidates.length === 1 ? 'probable' : 'ambiguous';
+			out.patient = null;
+			out.patientId = null;
+		}
+		return out;
+	}
+
 	private max(): number {
 		return this.options.maxCandidates ?? 10;
 	}
+}
+
+/**
+ * The ID number to match a row by: its ID column, or the first further ID column when that is empty;
+ * `disagreeing` lists further ID columns whose number differs from it (compared after normalising).
+ */
+function pickIdNumber(input: ListRecord): { idNumber: unknown; disagreeing: unknown[] } {
+	const others = input.otherIdNumbers ?? [];
+	const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === '';
+	if (blank(input.idNumber)) return { idNumber: others[0], disagreeing: others.slice(1).filter((o) => norm(o) !== norm(others[0])) };
+	return { idNumber: input.idNumber, disagreeing: others.filter((o) => norm(o) !== norm(input.idNumber)) };
+}
+
+function norm(v: unknown): string {
+	return normalizeIdText(v) ?? String(v);
 }

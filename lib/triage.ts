@@ -8,8 +8,7 @@ import { addInterval, normalizeDay, parseIsoDay } from './dates';
 import { SmdInputError } from './errors';
 import { intervalSchema, parseOrThrow } from './policy';
 import { headerKey, matchColumns, normalizeHeader } from './tabular';
-import { normalizeIdText } from './idNumber';
-import { AUTO_LINK_REASON, Matcher, type MatchCandidate, type MatchResult, type MatchSource, type MatchStatus } from './matching';
+import { Matcher, type MatchCandidate, type MatchResult, type MatchSource, type MatchStatus } from './matching';
 import { DEFAULT_RISK_POLICY, nextFollowUpAfter } from './risk';
 import type { Patient } from './model';
 import type { Classification } from './vocabulary';
@@ -174,43 +173,10 @@ export class Triage {
 		this.matcher = new Matcher(source, { today: options.today ?? options.asOf });
 	}
 
-	/**
-	 * A row whose ID columns disagree is never linked automatically: whoever either number (with the
-	 * name) points at becomes a candidate for review.
-	 */
-	private withOtherIds(m: MatchResult, name: unknown, others: unknown[], birthDate: string | null): MatchResult {
-		const out: MatchResult = {
-			...m,
-			candidates: [...m.candidates],
-			candidatePatients: [...m.candidatePatients],
-			reasons: m.reasons.filter((r) => r !== AUTO_LINK_REASON),
-		};
-		const add = (p: Patient, reason: MatchCandidate['reason']) => {
-			if (out.candidatePatients.some((c) => c.rowId === p.rowId)) return;
-			out.candidatePatients.push(p);
-			out.candidates.push({ patientId: p.patientNo, reason });
-		};
-		if (m.patient) add(m.patient, 'id_columns_disagree');
-		for (const other of others) {
-			const m2 = this.matcher.match({ name, idNumber: other, birthDate });
-			if (m2.patient) add(m2.patient, 'id_columns_disagree');
-			m2.candidatePatients.forEach((p, i) => add(p, m2.candidates[i].reason));
-		}
-		out.reasons.push('名单中两列身份证号不一致：不自动关联，需人工核对');
-		if (out.candidates.length > 0) {
-			out.matchStatus = out.candidates.length === 1 ? 'probable' : 'ambiguous';
-			out.patient = null;
-			out.patientId = null;
-		}
-		return out;
-	}
-
 	/** Triage one row; call in input order so duplicates point at their first row. */
 	triageRow(input: PoliceListRow): TriageResult {
 		const birthDate = input.birthDate === undefined ? null : normalizeDay(input.birthDate);
-		const { idNumber, disagreeing } = pickIdNumber(input);
-		let m: MatchResult = this.matcher.match({ name: input.name, idNumber, birthDate });
-		if (disagreeing.length > 0) m = this.withOtherIds(m, input.name, disagreeing, birthDate);
+		const m: MatchResult = this.matcher.matchRecord({ name: input.name, idNumber: input.idNumber, otherIdNumbers: input.otherIdNumbers, birthDate });
 		const reasons = [...m.reasons];
 		if (m.patient) this.patientsRead.add(m.patient.rowId);
 		for (const c of m.candidatePatients) this.patientsRead.add(c.rowId);
@@ -303,21 +269,6 @@ export class Triage {
 			reasons,
 		};
 	}
-}
-
-/**
- * The ID number to match a row by: its ID column, or the first further ID column when that is empty;
- * `disagreeing` lists further ID columns whose number differs from it (compared after normalising).
- */
-function pickIdNumber(input: PoliceListRow): { idNumber: unknown; disagreeing: unknown[] } {
-	const others = input.otherIdNumbers ?? [];
-	const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === '';
-	if (blank(input.idNumber)) return { idNumber: others[0], disagreeing: others.slice(1).filter((o) => norm(o) !== norm(others[0])) };
-	return { idNumber: input.idNumber, disagreeing: others.filter((o) => norm(o) !== norm(input.idNumber)) };
-}
-
-function norm(v: unknown): string {
-	return normalizeIdText(v) ?? String(v);
 }
 
 /** Counts per category, checked to add up to the number of rows. */

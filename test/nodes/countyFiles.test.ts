@@ -177,6 +177,25 @@ describe('Triage refuses what it cannot triage', () => {
 	});
 });
 
+describe('Match reads the list as Triage does', () => {
+	test('two ID columns that disagree are never linked; the second fills an empty first', async () => {
+		const run = await runNode({
+			nodeType: new SmdRegistry(),
+			typeName: REGISTRY,
+			parameters: { registryFile, resource: 'list', operation: 'match' },
+			items: [
+				{ 姓名: '钱多多', 身份证号: ID_A, 公民身份号码: ID_B },
+				{ 姓名: '钱多多', 身份证号: '', 公民身份号码: ID_A },
+			],
+		});
+		expect(run.error).toBeUndefined();
+		const out = run.outputs[0].map((i) => i.json.match as { matchStatus: string; patientId: string | null; candidates: Array<{ patientId: string; reason: string }> });
+		expect(out[0]).toMatchObject({ matchStatus: 'ambiguous', patientId: null });
+		expect(out[0].candidates).toEqual([{ patientId: 'K-1', reason: 'id_columns_disagree' }, { patientId: 'K-2', reason: 'id_match_name_differs' }]);
+		expect(out[1]).toMatchObject({ matchStatus: 'matched', patientId: 'K-1' });
+	});
+});
+
 describe('one bad cell never ends a run', () => {
 	test('a 40,000-character address is shortened with a visible marker in the task list and listed on the item; the other reports are written', async () => {
 		const long = '长'.repeat(40_000);

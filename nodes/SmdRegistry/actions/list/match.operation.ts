@@ -1,5 +1,5 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { Matcher, policeRowFrom, type RegistryStore } from '../../../../lib';
+import { Matcher, normalizeDay, policeRowFrom, type RegistryStore } from '../../../../lib';
 import { columnCache, rowOf } from '../../helpers/policeRows';
 import { auditContext } from '../../helpers/registry';
 
@@ -17,7 +17,8 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 	const fieldsOf = columnCache();
 	const out = store.read(() => items.map((item, i) => {
 		const input = policeRowFrom(item.json, rowOf(item.json, i), undefined, fieldsOf(item.json));
-		const m = matcher.match({ name: input.name, idNumber: input.idNumber });
+		const birthDate = input.birthDate === undefined ? null : normalizeDay(input.birthDate);
+		const m = matcher.matchRecord({ name: input.name, idNumber: input.idNumber, otherIdNumbers: input.otherIdNumbers, birthDate });
 		if (m.patient) touched.push(m.patient.rowId);
 		for (const c of m.candidatePatients) touched.push(c.rowId);
 		return {
