@@ -203,7 +203,7 @@ export function readUnusableId(raw: unknown, options: ParseIdOptions = {}): Unus
 	let text: string | null;
 	let trusted = '';
 	let legacyLength = false;
-	if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) {
+	if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && !Number.isSafeInteger(raw)) {
 		const digits = raw.toExponential(14).replace(/e.*$/, '').replace('.', ''); // 15 significant digits
 		const exponent = Math.floor(Math.log10(raw));
 		text = raw.toExponential(14).replace(/\.?0+e/, 'E').toUpperCase();

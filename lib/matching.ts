@@ -197,7 +197,11 @@ export class Matcher {
 			// No usable ID: missing, or unusable for whatever reason — one path for every kind.
 			const readable = id && !id.ok ? readUnusableId(rawId, parseOptions) : null;
 			const text = readable?.text ?? '';
-			const birth = readable?.birthDate ?? record.birthDate ?? null;
+			// A birth-date column is the list's own statement; the ID's digits come second. Digits of a
+			// number whose check character or region is wrong may hold the very typo, so namesakes stay
+			// candidates when no one of that name was born on that day.
+			const birth = record.birthDate ?? readable?.birthDate ?? null;
+			const birthUncertain = !record.birthDate && !!readable?.birthDate && !!id && !id.ok && (id.code === 'bad_check' || id.code === 'bad_region');
 			if (id && !id.ok) {
 				result.reasons.push(`身份证号无效：${id.error}；按缺失处理，以姓名${birth ? '和出生日期' : ''}比对`);
 				if (birth && !result.birthDate) result.birthDate = birth;
@@ -221,7 +225,7 @@ export class Matcher {
 				// With a birth date (from trustworthy ID digits or a birth-date column) namesakes born on
 				// another day are other people; without one, every namesake is a candidate.
 				if (birth) for (const c of this.source.findByNameKeyAndBirth(key, birth)) add(c, id && !id.ok ? 'name_birth_match_id_differs' : 'name_birth_match');
-				else if (result.candidates.length === 0) {
+				if (result.candidates.length === 0 && (!birth || birthUncertain)) {
 					const byName = this.source.findByNameKey(key, this.max() + 1);
 					for (const c of byName.slice(0, this.max())) add(c, 'name_match');
 					if (byName.length > this.max()) result.reasons.push(`同名患者超过${this.max()}人，仅列出前${this.max()}人`);
@@ -302,6 +306,8 @@ function pickIdNumber(input: ListRecord): { idNumber: unknown; disagreeing: unkn
 	return { idNumber: input.idNumber, disagreeing: others.filter((o) => norm(o) !== norm(input.idNumber)) };
 }
 
+/** The comparison form of an ID value: the parsed 18-character number when valid (so a 15-digit and an 18-digit form agree), else its normalised text. */
 function norm(v: unknown): string {
-	return normalizeIdText(v) ?? String(v);
+	const parsed = parseIdNumber(v);
+	return parsed.ok ? parsed.id : (normalizeIdText(v) ?? String(v));
 }

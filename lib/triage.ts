@@ -294,8 +294,12 @@ export const POLICE_COLUMNS = {
 } as const;
 export type PoliceField = keyof typeof POLICE_COLUMNS;
 
-/** Header words that make a column someone else's (a guardian's, an officer's), never the person's. */
-const NOT_THE_PERSON = /监护|联系人|民警|警员|警号|填报|经办|负责|家属|亲属|父|母|配偶|子女|报告人|审核/;
+/**
+ * Header words that make a column someone else's (a guardian's, an officer's, the household head's),
+ * or not a number at all (the address printed on the ID card, its type or validity), never the
+ * person's ID number or name.
+ */
+const NOT_THE_PERSON = /监护|联系人|民警|警员|警号|填报|经办|负责|家属|亲属|父|母|配偶|子女|报告人|审核|户主|代理人|责任人|网格员|医生|申请人|送诊|地址|住址|户籍地|类型|有效期|签发/;
 /** Headers not in the lists above that still name the person's ID number or name. */
 const ID_HEADER = /身份证|证件号|身份号码|公民身份/;
 const NAME_HEADER = /姓名/;
@@ -333,11 +337,12 @@ export function mapPoliceColumns(headers: readonly string[]): PoliceColumns {
 			guessed.push('name');
 		}
 	}
+	// Further ID columns only by their exact names: a look-alike header (身份证地址) is not a number.
 	const aliasKeys = new Set(POLICE_COLUMNS.idNumber.map(headerKey));
 	const idColumns = fields.idNumber === undefined ? [] : [fields.idNumber];
 	for (const h of headers) {
 		if (h === fields.idNumber || Object.values(fields).includes(h)) continue;
-		if (aliasKeys.has(headerKey(h)) || looksLike(h, ID_HEADER)) idColumns.push(h);
+		if (aliasKeys.has(headerKey(h))) idColumns.push(h);
 	}
 	return { fields, idColumns, guessed };
 }

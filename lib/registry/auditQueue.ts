@@ -8,7 +8,7 @@
  * entry twice; a claimed file left by a crashed process is taken over after a minute.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry } from '../model';
 
@@ -58,14 +58,25 @@ export function claimQueuedAudits(queue: string): AuditClaim[] {
 		const file = `${queue}.claimed-${process.pid}-${randomUUID()}`;
 		try {
 			renameSync(from, file);
+			// A rename keeps the old modification time: stamp the claim, or it would look stale at once.
+			const now = new Date();
+			utimesSync(file, now, now);
 		} catch {
 			continue; // another process claimed it first
 		}
 		const entries: QueuedAudit[] = [];
-		for (const line of readFileSync(file, 'utf8').split('\n')) {
+		let text: string;
+		try {
+			text = readFileSync(file, 'utf8');
+		} catch {
+			continue;
+		}
+		for (const line of text.split('\n')) {
 			if (line.trim() === '') continue;
 			try {
-				entries.push(JSON.parse(line) as QueuedAudit);
+				const entry = JSON.parse(line) as QueuedAudit;
+				// Only well-formed entries: one that cannot be written would block every later drain.
+				if (isQueuedAudit(entry)) entries.push(entry);
 			} catch {
 				// A line cut short by a crash mid-append: nothing in it can be trusted.
 			}
@@ -75,13 +86,34 @@ export function claimQueuedAudits(queue: string): AuditClaim[] {
 	return claims;
 }
 
-/** The claim's entries are in the audit trail: drop its file. */
+function isQueuedAudit(e: unknown): e is QueuedAudit {
+	const x = e as Partial<QueuedAudit> | null;
+	return (
+		!!x &&
+		typeof x === 'object' &&
+		typeof x.at === 'string' &&
+		typeof x.operation === 'string' &&
+		Array.isArray(x.patientRowIds) &&
+		x.patientRowIds.every((id) => Number.isSafeInteger(id))
+	);
+}
+
+/** The claim's entries are in the audit trail: drop its file (gone already if another process took it over). */
 export function releaseClaim(claim: AuditClaim): void {
-	unlinkSync(claim.file);
+	try {
+		unlinkSync(claim.file);
+	} catch {
+		// Taken over as stale by another process, which wrote nothing twice: it found our entries written.
+	}
 }
 
 /** The claim could not be written: its entries go back to the queue. */
 export function returnClaim(claim: AuditClaim, queue: string): void {
-	appendFileSync(queue, readFileSync(claim.file), { mode: 0o600 });
-	unlinkSync(claim.file);
+	const lines = claim.entries.map((e) => JSON.stringify(e)).join('\n');
+	if (lines) appendFileSync(queue, lines + '\n', { mode: 0o600 });
+	try {
+		unlinkSync(claim.file);
+	} catch {
+		// Already taken over: its entries are back in the queue above.
+	}
 }

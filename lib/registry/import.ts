@@ -345,7 +345,8 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 					code: 'duplicate',
 					message: `Row ${row.row} (line ${row.line}) repeats the patient of row ${earlier}; the later row wins`,
 				});
-				deferred.delete(key);
+				// A row waiting for its ID number is superseded by this later one: it writes nothing.
+				if (deferred.delete(key)) counts.unchanged++;
 			}
 			seenNo.set(key, row.row);
 			const hash = patientHash(patient);

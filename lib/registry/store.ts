@@ -128,7 +128,7 @@ export class RegistryStore {
 			.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
 			.get();
 		if (!hasTable) {
-			this.db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
+			this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
 		}
 		const current = this.schemaVersion();
 		if (current > SCHEMA_VERSION) {
@@ -142,6 +142,8 @@ export class RegistryStore {
 		try {
 			for (const m of pending) {
 				this.transaction(() => {
+					// Another process opening the same file may have applied it while this one waited for the lock.
+					if (this.schemaVersion() >= m.version) return;
 					this.db.exec(m.sql);
 					const broken = this.db.prepare('PRAGMA foreign_key_check').all();
 					if (broken.length > 0) throw new RegistryError('schema', `schema migration ${m.version} would break ${broken.length} references; nothing was changed`);
@@ -568,10 +570,10 @@ export class RegistryStore {
 				});
 				written += claim.entries.length;
 				releaseClaim(claim);
-			} catch (error) {
-				// Still locked (or failing): give the entries back to the queue for the next writer.
+			} catch {
+				// Still locked (or failing): give the entries back to the queue for the next writer. A
+				// drain never fails the caller: its own work is done, and the entries stay queued.
 				for (const left of claims.slice(index)) returnClaim(left, this.auditQueuePath);
-				if (!(error instanceof RegistryError && error.code === 'locked')) throw error;
 				break;
 			} finally {
 				this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);

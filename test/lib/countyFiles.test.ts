@@ -3,7 +3,7 @@
  * loudly on files that cannot be triaged): the registry and matching side, in lib.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -11,6 +11,7 @@ import * as ExcelJS from 'exceljs';
 import { idCheckChar, oneEditApart, readUnusableId } from '../../lib/idNumber';
 import { importRegistryFile } from '../../lib/registry/import';
 import { MIGRATIONS, RegistryError, RegistryStore } from '../../lib/registry/store';
+import { claimQueuedAudits, releaseClaim } from '../../lib/registry/auditQueue';
 import { mapPoliceColumns, policeListProblem, policeRowFrom, registryTriageProblem, Triage } from '../../lib/triage';
 import { safeFileNamePart, uniqueFileNames } from '../../lib/fileNames';
 import { isFileAccessAllowed } from '../../lib/paths';
@@ -407,5 +408,63 @@ describe('concurrency', () => {
 		expect(next.auditTrail(5).map((e) => e.operation)).toContain('list.triage');
 		expect(next.getByPatientNo('W-2')).toBeDefined();
 		next.close();
+	});
+});
+
+describe('found in review', () => {
+	test('an ID-card address column (身份证地址) or the household head\u2019s number is never taken as the person\u2019s ID', () => {
+		const columns = mapPoliceColumns(['姓名', '身份证号', '身份证地址', '户主身份证号', '户主姓名']);
+		expect(columns.fields).toMatchObject({ name: '姓名', idNumber: '身份证号' });
+		expect(columns.idColumns).toEqual(['身份证号']);
+		expect(mapPoliceColumns(['户主姓名', '身份证住址', '包保责任人姓名']).fields).toEqual({});
+	});
+
+	test('the 15- and 18-digit forms of one number do not count as two disagreeing ID columns', () => {
+		const store = RegistryStore.open(':memory:');
+		const id18 = '11010519491231002X';
+		store.transaction(() => store.upsertPatient({ patientNo: 'F-1', name: '吴一', nameKey: '吴一', sex: 'female', idNumber: id18, birthDate: '1949-12-31', address: null, township: '城关镇', diagnosis: null, status: 'active', riskLevel: 0, classification: 'stable', lastFollowUpDate: '2026-11-01', nextFollowUpDate: null, medication: null, guardian: null, guardianPhone: null, extra: {} }, 'f1'));
+		const columns = mapPoliceColumns(['姓名', '身份证号', '公民身份号码']);
+		const r = new Triage(store, { asOf: TODAY }).triageRow(policeRowFrom({ 姓名: '吴一', 身份证号: id18, 公民身份号码: '110105491231002' }, 1, 2, columns));
+		expect(r).toMatchObject({ category: 'managed', patientId: 'F-1' });
+		store.close();
+	});
+
+	test('rows in = rows out when a row waiting for its ID number is superseded by a later row of the same patient', async () => {
+		const store = RegistryStore.open(':memory:');
+		const x = makeId('1980-01-01', 1);
+		const y = makeId('1981-01-01', 3);
+		await importRegistryFile(store, csv(`S-2,赵二,男,${x},,,城关镇,,在管`), { today: TODAY });
+		const r = await importRegistryFile(store, csv(`S-1,赵一,男,${x},,,城关镇,,在管`, `S-1,赵一,男,${y},,,城关镇,,在管`, `S-2,赵二,男,${x},,,城关镇,,在管`), { today: TODAY });
+		expect(r.rows).toBe(3);
+		expect(r.inserted + r.updated + r.unchanged + r.rejected).toBe(3);
+		expect(store.getByPatientNo('S-1')?.idNumber).toBe(y);
+		store.close();
+	});
+
+	test('a wrong check character whose digits give a birth date no namesake has still lists the namesakes', async () => {
+		const store = RegistryStore.open(':memory:');
+		await importRegistryFile(store, Buffer.from('患者编号,姓名,身份证号\r\nN-1,何一\r\n'), { today: TODAY });
+		const typo = badCheck(makeId('1971-07-07', 5));
+		const r = new Triage(store, { asOf: TODAY }).triageRow({ row: 1, name: '何一', idNumber: typo });
+		expect(r).toMatchObject({ category: 'review', candidates: [{ patientId: 'N-1' }] });
+		store.close();
+	});
+
+	test('the audit queue: a claim is stamped when taken (never taken over twice), and an entry that cannot be written never blocks a writer', async () => {
+		const file = path.join(dir, 'q.sqlite');
+		const store = RegistryStore.open(file);
+		const queue = store.auditQueuePath;
+		const old = new Date(Date.now() - 10 * 60_000);
+		writeFileSync(queue, JSON.stringify({ at: TODAY, operation: 'list.triage', patientRowIds: [1] }) + '\n' + JSON.stringify({ at: TODAY, patientRowIds: null }) + '\n{"cut short\n');
+		utimesSync(queue, old, old);
+		const first = claimQueuedAudits(queue);
+		expect(first.map((c) => c.entries.length)).toEqual([1]); // the malformed lines are dropped
+		expect(claimQueuedAudits(queue)).toEqual([]); // a fresh claim is not stale
+		releaseClaim(first[0]);
+		releaseClaim(first[0]); // gone already: no error
+		writeFileSync(queue, JSON.stringify({ at: TODAY, operation: 'list.triage', patientRowIds: [2] }) + '\n');
+		expect(store.audit({ operation: 'patient.search', patientRowIds: [] })).toEqual(expect.any(Number));
+		expect(store.auditTrail(5).map((e) => e.operation)).toEqual(['list.triage', 'patient.search']);
+		store.close();
 	});
 });

@@ -233,3 +233,30 @@ describe('one bad cell never ends a run', () => {
 		expect(lists.outputs[0].map((i) => i.json.township).sort()).toEqual([...towns].sort());
 	});
 });
+
+describe('numbers that lost precision', () => {
+	test('Upsert: an ID number that arrives as a JSON number beyond 2^53 is kept as recorded and flagged, never as a valid number', async () => {
+		const run = await runNode({
+			nodeType: new SmdRegistry(),
+			typeName: REGISTRY,
+			parameters: { registryFile, resource: 'patient', operation: 'upsert' },
+			items: [{ 患者编号: 'K-9', 姓名: '郑九', 身份证号: Number(makeId('1987-10-18', 125).slice(0, 17)) * 10 }],
+		});
+		expect(run.error).toBeUndefined();
+		const store = RegistryStore.open(registryFile);
+		const p = store.getByPatientNo('K-9');
+		store.close();
+		expect(p).toMatchObject({ idValid: false });
+		expect(p?.idNumber).toMatch(/^\d\.\d+E\+17$/);
+	});
+
+	test('Follow-Up → Record refuses a patient reference that is a number beyond 2^53', async () => {
+		const run = await runNode({
+			nodeType: new SmdRegistry(),
+			typeName: REGISTRY,
+			parameters: { registryFile, resource: 'followUp', operation: 'record', patientRef: '={{ $json.ref }}' },
+			items: [{ ref: Number(ID_A.slice(0, 17)) * 10, 随访日期: '2026-11-10', 危险性评估: 0, 精神症状: '无', 自知力: '完全', 社会功能: '良好', 药物不良反应: '无', 躯体疾病: '无', 服药情况: '规律服药' }],
+		});
+		expect(run.error?.message).toMatch(/^Row 1: patient \(患者编号\) is a number that lost its last digits/);
+	});
+});

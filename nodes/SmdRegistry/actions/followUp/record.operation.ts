@@ -29,36 +29,43 @@ function formOf(value: unknown): string | null {
 /** Each item is one follow-up record: assess it, store it, and move the patient's next follow-up date. */
 export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
 	const touched: number[] = [];
-	const outputs = await runItems.call(this, { label: 'Row' }, (item, i) => {
-		const ref = String(this.getNodeParameter('patientRef', i) ?? '').trim();
-		if (!ref) throw new SmdInputError('invalid', 'patient (患者编号) is required', { field: 'patient' });
-		let patient = store.getByPatientNo(ref);
-		if (!patient && /^[\dXx]{15,18}$/.test(ref)) {
-			const id = parseIdNumber(ref);
-			if (id.ok) patient = store.getByIdNumber(id.id);
-		}
-		if (!patient) throw new SmdInputError('invalid', 'patient (患者编号) is not in the registry', { field: 'patient' });
-		const json = item.json;
-		const observation = observationFromRecord(json);
-		const assessment = assessRisk(observation);
-		const medicationRaw = json['服药情况'] ?? json.medication;
-		const medication = parseMedication(medicationRaw);
-		if (medication === undefined) throw new SmdInputError('invalid', 'medication (服药情况) must be 规律服药/间断服药/不服药/医嘱勿需服药', { field: 'medication' });
-		const saved = store.recordFollowUp({
-			patientRowId: patient.rowId,
-			date: observation.date,
-			form: formOf(json['随访形式'] ?? json.form),
-			riskLevel: assessment.riskLevel,
-			classification: assessment.classification,
-			medication,
-			nextFollowUpDate: assessment.nextFollowUpDate,
-			actions: assessment.actions,
-			reasons: assessment.reasons,
-			observation,
+	// Each item commits on its own: the audit entry is written even when a later item stops the node.
+	try {
+		return await runItems.call(this, { label: 'Row' }, (item, i) => {
+			const refValue = this.getNodeParameter('patientRef', i);
+			if (typeof refValue === 'number' && !Number.isSafeInteger(refValue)) {
+				throw new SmdInputError('lost_precision', 'patient (患者编号) is a number that lost its last digits; give the 患者编号 or ID number as text', { field: 'patient' });
+			}
+			const ref = String(refValue ?? '').trim();
+			if (!ref) throw new SmdInputError('invalid', 'patient (患者编号) is required', { field: 'patient' });
+			let patient = store.getByPatientNo(ref);
+			if (!patient && /^[\dXx]{15,18}$/.test(ref)) {
+				const id = parseIdNumber(ref);
+				if (id.ok) patient = store.getByIdNumber(id.id);
+			}
+			if (!patient) throw new SmdInputError('invalid', 'patient (患者编号) is not in the registry', { field: 'patient' });
+			const json = item.json;
+			const observation = observationFromRecord(json);
+			const assessment = assessRisk(observation);
+			const medicationRaw = json['服药情况'] ?? json.medication;
+			const medication = parseMedication(medicationRaw);
+			if (medication === undefined) throw new SmdInputError('invalid', 'medication (服药情况) must be 规律服药/间断服药/不服药/医嘱勿需服药', { field: 'medication' });
+			const saved = store.recordFollowUp({
+				patientRowId: patient.rowId,
+				date: observation.date,
+				form: formOf(json['随访形式'] ?? json.form),
+				riskLevel: assessment.riskLevel,
+				classification: assessment.classification,
+				medication,
+				nextFollowUpDate: assessment.nextFollowUpDate,
+				actions: assessment.actions,
+				reasons: assessment.reasons,
+				observation,
+			});
+			touched.push(patient.rowId);
+			return { json: { ...json, assessment: assessment as unknown as IDataObject, followUp: { outcome: saved.outcome, patientNo: patient.patientNo } } };
 		});
-		touched.push(patient.rowId);
-		return { json: { ...json, assessment: assessment as unknown as IDataObject, followUp: { outcome: saved.outcome, patientNo: patient.patientNo } } };
-	});
-	store.audit({ ...auditContext(this), operation: 'followUp.record', patientRowIds: touched });
-	return outputs;
+	} finally {
+		store.audit({ ...auditContext(this), operation: 'followUp.record', patientRowIds: touched });
+	}
 }
