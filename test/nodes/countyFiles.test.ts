@@ -260,3 +260,22 @@ describe('numbers that lost precision', () => {
 		expect(run.error?.message).toMatch(/^Row 1: patient \(患者编号\) is a number that lost its last digits/);
 	});
 });
+
+describe('Patient → Search follows On Error', () => {
+	test('a bad filter stops with the item, or with continue becomes an error item while the other searches run', async () => {
+		const search = (continueOnFail: boolean) =>
+			runNode({
+				nodeType: new SmdRegistry(),
+				typeName: REGISTRY,
+				parameters: { registryFile, resource: 'patient', operation: 'search', returnAll: true, filters: { overdueAsOf: '={{ $json.asOf }}' } },
+				items: [{ asOf: '2026/11/20' }, { asOf: '2026-11-20' }],
+				continueOnFail,
+			});
+		const stop = await search(false);
+		expect(stop.error?.message).toBe('Item 1: Follow-Up Overdue As Of must be a date written YYYY-MM-DD');
+		const go = await search(true);
+		expect(go.error).toBeUndefined();
+		expect(go.outputs[0][0].json).toMatchObject({ asOf: '2026/11/20', error: 'Item 1: Follow-Up Overdue As Of must be a date written YYYY-MM-DD', errorDetails: { row: 1, field: 'overdueAsOf' } });
+		expect(go.outputs[0].slice(1).every((i) => i.pairedItem && (i.pairedItem as { item: number }).item === 1)).toBe(true);
+	});
+});

@@ -1,12 +1,12 @@
 import {
-	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
-import { MANAGEMENT_STATUS, patientToJson, type ManagementStatus, type RegistryStore, type SearchFilter } from '../../../../lib';
+import { MANAGEMENT_STATUS, patientToJson, SmdInputError, type ManagementStatus, type RegistryStore, type SearchFilter } from '../../../../lib';
+import { runItems } from '../../../shared/itemRunner';
 import { auditContext } from '../../helpers/registry';
 
 const properties: INodeProperties[] = [
@@ -53,22 +53,21 @@ export const description = updateDisplayOptions(displayOptions, properties);
 
 /** One output item per patient found, for each input item's filters. */
 export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const out: INodeExecutionData[] = [];
 	const touched: number[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const filters = this.getNodeParameter('filters', i, {}) as SearchFilter & { status?: ManagementStatus };
-		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-		const limit = returnAll ? 1_000_000 : (this.getNodeParameter('limit', i, 50) as number);
-		if (filters.overdueAsOf && !/^\d{4}-\d{2}-\d{2}$/.test(filters.overdueAsOf)) {
-			throw new NodeOperationError(this.getNode(), 'Follow-Up Overdue As Of must be a date written YYYY-MM-DD', { itemIndex: i });
-		}
-		const found = store.search({ ...filters, township: filters.township || undefined, overdueAsOf: filters.overdueAsOf || undefined, limit });
-		for (const p of found) {
-			touched.push(p.rowId);
-			out.push({ json: patientToJson(p) as IDataObject, pairedItem: { item: i } });
-		}
+	// One search per input item; a bad filter follows On Error like any other per-item problem.
+	try {
+		return await runItems.call(this, { label: 'Item', keepInput: true }, (_item, i) => {
+			const filters = this.getNodeParameter('filters', i, {}) as SearchFilter & { status?: ManagementStatus };
+			const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
+			const limit = returnAll ? 1_000_000 : (this.getNodeParameter('limit', i, 50) as number);
+			if (filters.overdueAsOf && !/^\d{4}-\d{2}-\d{2}$/.test(filters.overdueAsOf)) {
+				throw new SmdInputError('invalid', 'Follow-Up Overdue As Of must be a date written YYYY-MM-DD', { field: 'overdueAsOf' });
+			}
+			const found = store.search({ ...filters, township: filters.township || undefined, overdueAsOf: filters.overdueAsOf || undefined, limit });
+			for (const p of found) touched.push(p.rowId);
+			return found.map((p) => ({ json: patientToJson(p) as IDataObject }));
+		});
+	} finally {
+		store.audit({ ...auditContext(this), operation: 'patient.search', patientRowIds: touched });
 	}
-	store.audit({ ...auditContext(this), operation: 'patient.search', patientRowIds: touched });
-	return [out];
 }
