@@ -10,6 +10,7 @@
  */
 
 import { isCalendarDate } from './dates';
+import { excelScientificText } from './excelNumber';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARS = '10X98765432';
@@ -206,7 +207,7 @@ export function readUnusableId(raw: unknown, options: ParseIdOptions = {}): Unus
 	if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && !Number.isSafeInteger(raw)) {
 		const digits = raw.toExponential(14).replace(/e.*$/, '').replace('.', ''); // 15 significant digits
 		const exponent = Math.floor(Math.log10(raw));
-		text = raw.toExponential(14).replace(/\.?0+e/, 'E').toUpperCase();
+		text = excelScientificText(raw);
 		if (exponent === 17 || exponent === 14) trusted = digits.slice(0, 14);
 		legacyLength = exponent === 14;
 	} else {

@@ -75,3 +75,4 @@ export * from './reports';
 export { safeFileNamePart, uniqueFileNames } from './fileNames';
 export { allowedFileFolders, isFileAccessAllowed, realPathOf, RESTRICT_FILE_ACCESS_ENV } from './paths';
 export { intervalSchema, issueMessage, parseOrThrow, zodInputError } from './policy';
+export { excelScientificText } from './excelNumber';

@@ -2,6 +2,7 @@
  * Reading XLSX with exceljs: the sheet picked, each cell's text as Excel shows it (numbers, dates,
  * formulas, error cells), and Chinese Excel's built-in date formats made known to exceljs.
  */
+import { excelScientificText } from '../excelNumber';
 import { Buffer } from 'node:buffer';
 import * as ExcelJS from 'exceljs';
 import { headerKey } from '../columns';
@@ -34,12 +35,7 @@ function formatCodes(numFmt: string | undefined): string {
  */
 function numberText(n: number, numFmt: string | undefined): CellText {
 	if (!Number.isFinite(n)) return { text: String(n) };
-	if (Math.abs(n) >= 1e15) {
-		const [mantissa, exponent] = n.toPrecision(15).split('e');
-		const m = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
-		const e = Number(exponent);
-		return { text: `${m}E${e < 0 ? '-' : '+'}${pad2(Math.abs(e))}`, note: { code: 'lost_precision' } };
-	}
+	if (Math.abs(n) >= 1e15) return { text: excelScientificText(n), note: { code: 'lost_precision' } };
 	if (Number.isInteger(n)) {
 		const codes = formatCodes(numFmt);
 		if (n >= 0 && /^0+$/.test(codes)) return { text: String(n).padStart(codes.length, '0') };

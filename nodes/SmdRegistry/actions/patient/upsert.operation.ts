@@ -1,5 +1,5 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { mapHeaders, patientFromRow, patientHash, readUnusableId, type RegistryStore } from '../../../../lib';
+import { excelScientificText, mapHeaders, patientFromRow, patientHash, type RegistryStore } from '../../../../lib';
 import { runItems } from '../../../shared/itemRunner';
 import { auditContext } from '../../helpers/registry';
 
@@ -34,6 +34,6 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
  */
 function cellText(v: unknown): string {
 	if (v === null || v === undefined) return '';
-	if (typeof v === 'number' && !Number.isSafeInteger(v)) return readUnusableId(v).text ?? String(v);
+	if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) >= 1e15) return excelScientificText(v);
 	return String(v);
 }
