@@ -10,6 +10,8 @@ import {
 	DISORDERS,
 	MANAGEMENT_STATUS,
 	ManagementStatus,
+	FOLLOW_UP_FORMS,
+	FollowUpForm,
 	MEDICATION,
 	Medication,
 } from './vocabulary';
@@ -60,6 +62,17 @@ export const parseMedication = lookup<Medication>(MEDICATION, {
 	不需服药: 'not_required',
 	无需服药: 'not_required',
 	医嘱无需服药: 'not_required',
+});
+
+/** 随访形式 as exports write it: 门诊, 家庭访视 (家访, 入户), 电话. */
+export const parseFollowUpForm = lookup<FollowUpForm>(FOLLOW_UP_FORMS, {
+	门诊随访: 'clinic',
+	到门诊: 'clinic',
+	家访: 'home',
+	入户: 'home',
+	入户随访: 'home',
+	家庭随访: 'home',
+	电话随访: 'phone',
 });
 
 const disorderByLabel = lookup<DisorderCode>(DISORDERS, {

@@ -76,3 +76,48 @@ export { safeFileNamePart, uniqueFileNames } from './fileNames';
 export { allowedFileFolders, isFileAccessAllowed, realPathOf, RESTRICT_FILE_ACCESS_ENV } from './paths';
 export { intervalSchema, issueMessage, parseOrThrow, zodInputError } from './policy';
 export { excelScientificText } from './excelNumber';
+export {
+	INDICATOR_CODES,
+	INDICATOR_LABELS,
+	INDICATOR_UNITS,
+	DEFAULT_TARGETS,
+	DEFAULT_WEIGHTS,
+	DEFAULT_INDICATOR_CONFIG,
+	ACTION_CATEGORIES,
+	resolveIndicatorConfig,
+	indicatorPeriod,
+	previousPeriod,
+	quarterOf,
+	IndicatorAccumulator,
+	indicatorsFromTallies,
+	computeIndicators,
+	compositeScore,
+	rankByScore,
+	indicatorsJson,
+} from './indicators';
+export type {
+	IndicatorCode,
+	Figure,
+	IndicatorConfig,
+	IndicatorConfigInput,
+	IndicatorPeriod,
+	PatientFacts,
+	AreaCounts,
+	AreaIndicators,
+	IndicatorResult,
+	ComputeInput,
+	ActionCategory,
+	ActionItem,
+} from './indicators';
+export { importFollowUpFile, FOLLOW_UP_COLUMNS } from './registry/followUpImport';
+export type { FollowUpImportReport, FollowUpImportOptions, FollowUpField } from './registry/followUpImport';
+export {
+	forEachIndicatorFacts,
+	registryIndicators,
+	registryIndicatorHistory,
+	registryActionList,
+	DEFAULT_ACTION_DUE_DAYS,
+	ACTION_TEXT,
+} from './registry/indicatorFacts';
+export type { ActionListOptions, ActionList } from './registry/indicatorFacts';
+export { parseFollowUpForm } from './codes';

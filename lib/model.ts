@@ -32,12 +32,21 @@ export interface Patient {
 	medication: Medication | null;
 	guardian: string | null;
 	guardianPhone: string | null;
+	/** 建档日期: the day the patient was registered (optional column of the export). */
+	registeredOn: string | null;
+	/** 末次体检日期: the last health check (optional column of the export). */
+	lastHealthCheck: string | null;
 	extra: Record<string, string>;
 	updatedAt: string;
 }
 
 /** What an import or upsert provides; `patientNo` null lets the store number a new patient. */
-export type PatientInput = Omit<Patient, 'rowId' | 'updatedAt' | 'patientNo' | 'idValid'> & { patientNo: string | null; idValid?: boolean };
+export type PatientInput = Omit<Patient, 'rowId' | 'updatedAt' | 'patientNo' | 'idValid' | 'registeredOn' | 'lastHealthCheck'> & {
+	patientNo: string | null;
+	idValid?: boolean;
+	registeredOn?: string | null;
+	lastHealthCheck?: string | null;
+};
 
 export interface FollowUpInput {
 	/** The patient's internal row id (`Patient.rowId`). */
@@ -47,6 +56,10 @@ export interface FollowUpInput {
 	riskLevel: number;
 	classification: Classification;
 	medication: Medication | null;
+	/** 是否住院 at the follow-up (null when not recorded). */
+	hospitalised?: boolean | null;
+	/** 病情分类 as the national system recorded it, when the export has it; it wins over `classification` (the package's assessment). */
+	recordedClassification?: Classification | null;
 	nextFollowUpDate: string;
 	actions: string[];
 	reasons: string[];

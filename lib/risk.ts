@@ -146,8 +146,15 @@ function triggersOf(emergency: Observation['emergency']): EmergencyTrigger[] | n
  * invalid input, naming the field.
  */
 export function assessRisk(observation: Observation, options: Partial<RiskPolicy> = {}): Assessment {
-	const obs = validateObservation(observation);
-	const policy = resolveRiskPolicy(options);
+	return assessValidated(validateObservation(observation), resolveRiskPolicy(options));
+}
+
+/**
+ * `assessRisk` for an observation and policy already validated (`validateObservation` or
+ * `observationFromRecord`, `resolveRiskPolicy`): the follow-up import assesses a million rows and
+ * validates each row's fields as it reads them.
+ */
+export function assessValidated(obs: Observation, policy: RiskPolicy): Assessment {
 	const reasons: string[] = [];
 
 	// 1. Risk level.

@@ -28,40 +28,45 @@ export function recordFollowUp(sql: Statements, f: FollowUpInput, now: string): 
 	const prior = sql.get('SELECT id FROM follow_ups WHERE patient_id = ? AND follow_up_date = ?').get(f.patientRowId, f.date) as
 		| Row
 		| undefined;
+	const hospitalised = f.hospitalised === undefined || f.hospitalised === null ? null : f.hospitalised ? 1 : 0;
 	const args = [
 		f.form, f.riskLevel, f.classification, f.medication, f.nextFollowUpDate, JSON.stringify(f.actions),
-		JSON.stringify(f.reasons), JSON.stringify(f.observation ?? null),
+		JSON.stringify(f.reasons), JSON.stringify(f.observation ?? null), hospitalised, f.recordedClassification ?? null,
 	];
 	let followUpId: number;
 	if (prior) {
 		followUpId = Number(prior.id);
+		// A record made here replaces an imported one: its import provenance and fingerprint no longer apply.
 		sql.get(
 			`UPDATE follow_ups SET form = ?, risk_level = ?, classification = ?, medication = ?, next_follow_up_date = ?,
-			actions = ?, reasons = ?, observation = ?, created_at = ? WHERE id = ?`,
+			actions = ?, reasons = ?, observation = ?, hospitalised = ?, recorded_classification = ?, created_at = ?,
+			row_hash = NULL, import_id = NULL, import_row = NULL WHERE id = ?`,
 		).run(...(args as Array<string | number | null>), now, followUpId);
 	} else {
 		followUpId = Number(
 			sql.get(
 				`INSERT INTO follow_ups (form, risk_level, classification, medication, next_follow_up_date, actions, reasons,
-				observation, created_at, patient_id, follow_up_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				observation, hospitalised, recorded_classification, created_at, patient_id, follow_up_date)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			).run(...(args as Array<string | number | null>), now, f.patientRowId, f.date).lastInsertRowid,
 		);
 	}
-	// The patient's current state follows the latest follow-up by date.
-	const latest = sql.get(
-		`SELECT follow_up_date, risk_level, classification, medication, next_follow_up_date FROM follow_ups
-		WHERE patient_id = ? ORDER BY follow_up_date DESC LIMIT 1`,
-	).get(f.patientRowId) as Row;
-	sql.get(
-		`UPDATE patients SET last_follow_up_date = ?, risk_level = ?, classification = ?, medication = COALESCE(?, medication),
-		next_follow_up_date = ?, updated_at = ?, row_hash = 'follow-up:' || ? WHERE id = ?`,
-	).run(
-		latest.follow_up_date as string, latest.risk_level as number, latest.classification as string, (latest.medication as string) ?? null,
-		latest.next_follow_up_date as string, now, now, f.patientRowId,
-	);
+	sql.get(`${REFRESH_PATIENT} WHERE id = ?`).run(now, now, f.patientRowId);
 	return { outcome: prior ? 'replaced' : 'inserted', followUpId };
-
 }
+
+/**
+ * The patient's current state follows the latest follow-up by date: its risk level, its 病情分类
+ * (as the national system recorded it when known, else the package's assessment), medication and
+ * next follow-up date. Append a WHERE clause on patients; parameters: updated_at, row_hash suffix.
+ * The row_hash marks the patient as changed since its last registry import, so the next import of
+ * the registry export writes the export's values again instead of skipping the row as unchanged.
+ */
+export const REFRESH_PATIENT = `UPDATE patients SET (last_follow_up_date, risk_level, classification, medication, next_follow_up_date) = (
+		SELECT f.follow_up_date, f.risk_level, COALESCE(f.recorded_classification, f.classification), COALESCE(f.medication, patients.medication),
+			f.next_follow_up_date
+		FROM follow_ups f WHERE f.patient_id = patients.id ORDER BY f.follow_up_date DESC LIMIT 1),
+	updated_at = ?, row_hash = 'follow-up:' || ?`;
 
 export function followUpsOf(sql: Statements, patientRowId: number): StoredFollowUp[] {
 	return (sql.get(

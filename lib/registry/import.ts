@@ -33,6 +33,8 @@ export const REGISTRY_COLUMNS: Record<RegistryField, string[]> = {
 	medication: ['服药情况', '服药依从性', 'medication'],
 	guardian: ['监护人', '监护人姓名', 'guardian'],
 	guardianPhone: ['监护人电话', '监护人联系电话', 'guardianPhone'],
+	registeredOn: ['建档日期', '建档时间', '登记日期', 'registeredOn'],
+	lastHealthCheck: ['末次体检日期', '最近体检日期', '体检日期', 'lastHealthCheck'],
 };
 
 export const REGISTRY_FIELD_LABELS: Record<RegistryField, string> = Object.fromEntries(
@@ -196,6 +198,15 @@ export function patientFromRow(
 	const rawLast = get('lastFollowUpDate');
 	const lastFollowUpDate = rawLast ? normalizeDay(rawLast) : null;
 	if (rawLast && !lastFollowUpDate) throw bad('lastFollowUpDate', 'is not a real date');
+	const day = (f: 'registeredOn' | 'lastHealthCheck'): string | null => {
+		const raw = get(f);
+		if (!raw) return null;
+		const d = normalizeDay(raw);
+		if (!d) throw bad(f, 'is not a real date');
+		return d;
+	};
+	const registeredOn = day('registeredOn');
+	const lastHealthCheck = day('lastHealthCheck');
 	const medication = parseMedication(get('medication'));
 	if (medication === undefined) throw bad('medication', 'must be 规律服药/间断服药/不服药/医嘱勿需服药');
 
@@ -231,6 +242,8 @@ export function patientFromRow(
 			medication: medication ?? null,
 			guardian: get('guardian') || null,
 			guardianPhone: get('guardianPhone') || null,
+			registeredOn,
+			lastHealthCheck,
 			extra,
 		},
 		warnings,

@@ -23,9 +23,19 @@ export function readLastImport(sql: Statements, kind: string): ImportRecord | nu
 	};
 }
 
-/** Record what an import did (call inside the import's transaction, so it commits with the rows). */
-export function writeImportRecord(sql: Statements, r: ImportRecord): void {
-	sql.get(
-		'INSERT INTO imports (at, kind, rows, inserted, updated, unchanged, rejected, invalid_ids, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-	).run(r.at, r.kind, r.rows, r.inserted, r.updated, r.unchanged, r.rejected, r.invalidIds, r.detail ? JSON.stringify(r.detail) : null);
+/** Record what an import did (call inside the import's transaction, so it commits with the rows); returns its id. */
+export function writeImportRecord(sql: Statements, r: ImportRecord): number {
+	return Number(
+		sql.get(
+			'INSERT INTO imports (at, kind, rows, inserted, updated, unchanged, rejected, invalid_ids, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+		).run(r.at, r.kind, r.rows, r.inserted, r.updated, r.unchanged, r.rejected, r.invalidIds, r.detail ? JSON.stringify(r.detail) : null)
+			.lastInsertRowid,
+	);
+}
+
+/** Fill in the counts of an import recorded when it began (the follow-up import records first, to stamp its rows). */
+export function updateImportCounts(sql: Statements, id: number, c: Pick<ImportRecord, 'rows' | 'inserted' | 'updated' | 'unchanged' | 'rejected'>): void {
+	sql.get('UPDATE imports SET rows = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?').run(
+		c.rows, c.inserted, c.updated, c.unchanged, c.rejected, id,
+	);
 }

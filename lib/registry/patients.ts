@@ -31,6 +31,8 @@ export function patientToJson(p: Patient): Record<string, unknown> {
 		medicationLabel: p.medication ? MEDICATION[p.medication] : null,
 		guardian: p.guardian,
 		guardianPhone: p.guardianPhone,
+		registeredOn: p.registeredOn,
+		lastHealthCheck: p.lastHealthCheck,
 		extra: p.extra,
 		updatedAt: p.updatedAt,
 	};
@@ -45,6 +47,9 @@ export function patientHash(p: PatientInput): string {
 	];
 	// Only an invalid number adds a part, so fingerprints written before id_valid existed stay equal.
 	if (p.idNumber && p.idValid === false) parts.push('id-invalid');
+	// Likewise the dates of schema v3: only when given, so rows imported before v3 stay 'unchanged'.
+	if (p.registeredOn) parts.push(`registered:${p.registeredOn}`);
+	if (p.lastHealthCheck) parts.push(`health-check:${p.lastHealthCheck}`);
 	return createHash('sha1')
 		.update(parts.map((x) => (x === null || x === undefined ? '\u0000' : String(x))).join('\u0001'))
 		.digest('base64');

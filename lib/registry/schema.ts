@@ -137,6 +137,20 @@ export const MIGRATIONS: Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 3,
+		description: 'registration and health-check dates; follow-ups keep 是否住院, the recorded 病情分类 and their import provenance',
+		sql: `
+			ALTER TABLE patients ADD COLUMN registered_on TEXT;
+			ALTER TABLE patients ADD COLUMN last_health_check TEXT;
+			ALTER TABLE follow_ups ADD COLUMN hospitalised INTEGER CHECK (hospitalised IN (0, 1));
+			ALTER TABLE follow_ups ADD COLUMN recorded_classification TEXT
+				CHECK (recorded_classification IN ('stable', 'basically_stable', 'unstable'));
+			ALTER TABLE follow_ups ADD COLUMN row_hash TEXT;
+			ALTER TABLE follow_ups ADD COLUMN import_id INTEGER;
+			ALTER TABLE follow_ups ADD COLUMN import_row INTEGER;
+		`,
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -168,6 +182,8 @@ export function matchPatient(a: unknown[]): Patient {
 		medication: null,
 		guardian: null,
 		guardianPhone: null,
+		registeredOn: null,
+		lastHealthCheck: null,
 		extra: {},
 		updatedAt: a[13] as string,
 	};
@@ -175,7 +191,7 @@ export function matchPatient(a: unknown[]): Patient {
 
 export const PATIENT_COLUMNS = `id, patient_no, name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis,
 	status, risk_level, classification, last_follow_up_date, next_follow_up_date, medication, guardian,
-	guardian_phone, extra, updated_at`;
+	guardian_phone, registered_on, last_health_check, extra, updated_at`;
 
 export type Row = Record<string, unknown>;
 
@@ -200,6 +216,8 @@ export function toPatient(r: Row): Patient {
 		medication: (r.medication as Medication) ?? null,
 		guardian: (r.guardian as string) ?? null,
 		guardianPhone: (r.guardian_phone as string) ?? null,
+		registeredOn: (r.registered_on as string) ?? null,
+		lastHealthCheck: (r.last_health_check as string) ?? null,
 		extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, string>) : {},
 		updatedAt: r.updated_at as string,
 	};

@@ -15,7 +15,7 @@ import type { AuditEntry, FollowUpInput, ImportRecord, Patient, PatientInput, Se
 import { claimQueuedAudits, queueAuditEntry, releaseClaim, returnClaim } from './auditQueue';
 import { explainSqliteError, RegistryError } from './errors';
 import { followUpsOf, recordFollowUp, type StoredFollowUp } from './followUps';
-import { readLastImport, writeImportRecord } from './imports';
+import { readLastImport, updateImportCounts, writeImportRecord } from './imports';
 import { withNextFollowUp } from './patients';
 import { MATCH_COLUMNS, matchPatient, MIGRATIONS, PATIENT_COLUMNS, SCHEMA_VERSION, toPatient, type Row } from './schema';
 
@@ -377,9 +377,22 @@ export class RegistryStore {
 		return readLastImport(this.sql, kind);
 	}
 
-	/** Record what an import did (call inside the import's transaction, so it commits with the rows). */
-	recordImport(r: ImportRecord): void {
-		writeImportRecord(this.sql, r);
+	/** Record what an import did (call inside the import's transaction, so it commits with the rows); returns its id. */
+	recordImport(r: ImportRecord): number {
+		return writeImportRecord(this.sql, r);
+	}
+
+	updateImportRecord(id: number, counts: Parameters<typeof updateImportCounts>[2]): void {
+		updateImportCounts(this.sql, id, counts);
+	}
+
+	/**
+	 * For the registry's own modules that work in bulk SQL (followUpImport.ts, indicatorFacts.ts):
+	 * prepared statements (objects or arrays per row) and plain SQL, on this store's connection.
+	 * Not a public API: the tables may change with any schema version.
+	 */
+	get internals(): { get(sql: string): StatementSync; arrays(sql: string): StatementSync; exec(sql: string): void } {
+		return { get: (q) => this.stmt(q), arrays: (q) => this.arrayStmt(q), exec: (q) => this.db.exec(q) };
 	}
 
 	/** The 患者编号 of another patient holding this valid ID number, or null. */
@@ -469,22 +482,24 @@ export class RegistryStore {
 		const values = [
 			p.name, p.nameKey, p.sex, p.idNumber, idValid ? 1 : 0, p.birthDate, p.address, p.township, p.diagnosis, p.status, p.riskLevel,
 			p.classification, p.lastFollowUpDate, p.nextFollowUpDate, p.medication, p.guardian, p.guardianPhone,
-			JSON.stringify(p.extra ?? {}), rowHash,
+			p.registeredOn ?? null, p.lastHealthCheck ?? null, JSON.stringify(p.extra ?? {}), rowHash,
 		];
 		if (existing) {
 			const id = Number(existing.id);
 			this.stmt(
 				`UPDATE patients SET name = ?, name_key = ?, sex = ?, id_number = ?, id_valid = ?, birth_date = ?, address = ?, township = ?,
 				diagnosis = ?, status = ?, risk_level = ?, classification = ?, last_follow_up_date = ?, next_follow_up_date = ?,
-				medication = ?, guardian = ?, guardian_phone = ?, extra = ?, row_hash = ?, updated_at = ? WHERE id = ?`,
+				medication = ?, guardian = ?, guardian_phone = ?, registered_on = ?, last_health_check = ?, extra = ?, row_hash = ?,
+				updated_at = ? WHERE id = ?`,
 			).run(...(values as Array<string | number | null>), now, id);
 			return { outcome: 'updated', rowId: id, patientNo: existing.patient_no as string };
 		}
 		const id = Number(
 			this.stmt(
 				`INSERT INTO patients (name, name_key, sex, id_number, id_valid, birth_date, address, township, diagnosis, status, risk_level,
-				classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, extra, row_hash,
-				created_at, updated_at, patient_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				classification, last_follow_up_date, next_follow_up_date, medication, guardian, guardian_phone, registered_on,
+				last_health_check, extra, row_hash, created_at, updated_at, patient_no)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			).run(...(values as Array<string | number | null>), now, now, p.patientNo ?? `pending-${randomUUID()}`).lastInsertRowid,
 		);
 		let patientNo = p.patientNo;
