@@ -121,3 +121,6 @@ export {
 } from './registry/indicatorFacts';
 export type { ActionListOptions, ActionList } from './registry/indicatorFacts';
 export { parseFollowUpForm } from './codes';
+export { isWorkingDay, firstWorkingDayOfQuarter, lastCompletedQuarter, parseDayList } from './workdays';
+export type { WorkCalendar } from './workdays';
+export { readPopulationTable, populationFromPairs, POPULATION_COLUMNS } from './population';

@@ -115,6 +115,8 @@ export interface ActionList {
 	items: ActionItem[];
 	/** Per township: how many patients each category holds (all of them) and how many are listed. */
 	summary: Array<{ township: string } & Record<ActionCategory, number> & { listed: number }>;
+	/** Internal row ids of the patients listed (for the audit trail: the list names them). */
+	patientRowIds: number[];
 }
 
 const DAY_MS = 86_400_000;
@@ -132,19 +134,20 @@ export function registryActionList(store: RegistryStore, asOf: string, options: 
 	const rows = store.read(
 		() =>
 			store.internals
-				.arrays(`SELECT patient_no, name, id_number, township, status, risk_level, classification, last_follow_up_date, next_follow_up_date
+				.arrays(`SELECT patient_no, name, id_number, township, status, risk_level, classification, last_follow_up_date, next_follow_up_date, id
 				FROM patients WHERE (status = 'active' AND (classification = 'unstable' OR next_follow_up_date IS NULL OR next_follow_up_date < ?))
 					OR status = 'lost'`)
 				.all(asOf) as unknown as unknown[][],
 	);
 	const asOfMs = Date.parse(`${asOf}T00:00:00Z`);
+	const rowIdOf = new Map<ActionItem, number>();
 	const items: ActionItem[] = rows.map((r) => {
 		const status = r[4] as ManagementStatus;
 		const classification = r[6] as Classification | null;
 		const next = r[8] as string | null;
 		const category: ActionCategory = status === 'lost' ? 'lost' : classification === 'unstable' ? 'unstable_no_case_management' : 'followup_overdue';
 		const township = (r[3] as string | null)?.trim() || UNASSIGNED_TOWNSHIP;
-		return {
+		const item: ActionItem = {
 			township,
 			category,
 			categoryLabel: ACTION_CATEGORIES[category],
@@ -160,6 +163,8 @@ export function registryActionList(store: RegistryStore, asOf: string, options: 
 			responsible: options.responsibles?.[township] ?? '',
 			dueDate: addInterval(asOf, { days: due[category] }),
 		};
+		rowIdOf.set(item, Number(r[9]));
+		return item;
 	});
 	const order: ActionCategory[] = ['unstable_no_case_management', 'followup_overdue', 'lost'];
 	items.sort(
@@ -181,5 +186,5 @@ export function registryActionList(store: RegistryStore, asOf: string, options: 
 			listed.push(item);
 		}
 	}
-	return { items: listed, summary: [...summary.values()] };
+	return { items: listed, summary: [...summary.values()], patientRowIds: listed.map((i) => rowIdOf.get(i) as number) };
 }

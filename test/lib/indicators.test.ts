@@ -1,7 +1,7 @@
 /**
  * The quarterly indicators (docs/rules.md §10) against figures worked out by hand, through the real
  * path: a registry export and a follow-up export imported into a registry file, then computed.
- * Each patient covers one edge of a definition; the comment beside it says which.
+ * The county is test/fixtures/quarterly.ts: each patient covers one edge of a definition.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,41 +22,8 @@ import { importRegistryFile } from '../../lib/registry/import';
 import { registryActionList, registryIndicators } from '../../lib/registry/indicatorFacts';
 import { RegistryStore } from '../../lib/registry/store';
 import { SmdInputError } from '../../lib/errors';
-import { makeId } from '../helpers';
+import { csv, FOLLOW_UP_HEADER, followUps, POPULATION, REGISTRY_HEADER, registry } from '../fixtures/quarterly';
 
-const REGISTRY_HEADER = '患者编号,姓名,身份证号,所属乡镇,诊断,管理状态,建档日期,末次体检日期';
-const registry = [
-	`A1,测甲一,${makeId('1980-01-01', 11)},甲镇,精神分裂症,在管,2019-05-01,2026-03-01`, // followed up every quarter, face to face, regular; checked this year
-	`A2,测甲二,${makeId('1981-01-01', 11)},甲镇,双相情感障碍,在管,2026-07-15,`, // registered mid-year (Q3): only Q3 is required; phone only
-	`A3,测甲三,${makeId('1982-01-01', 11)},甲镇,精神分裂症,死亡,2018-01-01,2026-02-01`, // deceased: counts nowhere, follow-ups or not
-	`A4,测甲四,${makeId('1983-01-01', 11)},甲镇,F20.0,在管,,2025-06-01`, // follow-ups only outside the window; health check last year
-	`A5,测甲五,${makeId('1984-01-01', 11)},甲镇,精神分裂症,在管,,`, // two rows for one day: the later (regular, stable) wins
-	`A6,测甲六,${makeId('1985-01-01', 11)},甲镇,精神分裂症,在管,,`, // in hospital at the last follow-up, not taking medicine at home
-	`B1,测乙一,${makeId('1986-01-01', 11)},乙乡,偏执性精神病,在管,,2026-09-30`, // 医嘱勿需服药; health check on the as-of day
-	`B2,测乙二,${makeId('1987-01-01', 11)},乙乡,精神分裂症,在管,2026-10-10,`, // registered after the as-of day: not yet registered
-	`B3,测乙三,${makeId('1988-01-01', 11)},乙乡,双相情感障碍,失访,,`, // lost: registered, not managed
-	`B4,测乙四,${makeId('1989-01-01', 11)},乙乡,精神分裂症,迁出,,`, // moved out: counts nowhere
-];
-const FOLLOW_UP_HEADER = '患者编号,随访日期,随访形式,危险性评估,危险行为,精神症状,自知力,社会功能,药物不良反应,躯体疾病,是否住院,服药情况,病情分类';
-const ok = '0级,,基本消失,自知力完全,良好,无,无,否';
-const followUps = [
-	`A1,2026-02-10,家庭访视,${ok},规律服药,稳定`,
-	`A1,2026-05-10,门诊,${ok},规律服药,稳定`,
-	`A1,2026-08-10,家庭访视,${ok},规律服药,稳定`,
-	`A2,2026-08-01,电话,0级,,部分存在,自知力不全,一般,无,无,否,间断服药,基本稳定`,
-	`A3,2026-03-01,家庭访视,${ok},规律服药,稳定`,
-	`A4,2025-12-20,家庭访视,${ok},规律服药,稳定`,
-	`A4,2026-10-05,家庭访视,${ok},规律服药,稳定`,
-	`A5,2026-04-01,门诊,3级,,明显,缺失,较差,无,无,否,不服药,不稳定`,
-	`A5,2026-04-01,门诊,${ok},规律服药,稳定`,
-	`A6,2026-01-15,家庭访视,${ok},规律服药,稳定`,
-	`A6,2026-05-05,家庭访视,${ok},规律服药,稳定`,
-	`A6,2026-09-01,家庭访视,1级,,明显,缺失,较差,无,无,是,不服药,不稳定`,
-	`B1,2026-03-01,门诊,${ok},医嘱勿需服药,稳定`,
-	`B1,2026-06-01,门诊,${ok},医嘱勿需服药,稳定`,
-	`B1,2026-09-01,门诊,${ok},医嘱勿需服药,稳定`,
-];
-const csv = (header: string, lines: string[]) => Buffer.from([header, ...lines].join('\r\n') + '\r\n', 'utf8');
 
 let dir: string;
 let store: RegistryStore;
@@ -68,7 +35,7 @@ beforeAll(async () => {
 	expect(r.rejected).toBe(0);
 	const f = await importFollowUpFile(store, csv(FOLLOW_UP_HEADER, followUps));
 	expect(f).toMatchObject({ rows: 15, rejected: 0, superseded: 1 });
-	result = registryIndicators(store, { period: indicatorPeriod({ quarter: '2026Q3' }), population: { 甲镇: 2000, 乙乡: 1000, 丙村: 500 } });
+	result = registryIndicators(store, { period: indicatorPeriod({ quarter: '2026Q3' }), population: POPULATION });
 });
 afterAll(() => {
 	store.close();

@@ -2,7 +2,7 @@ import type { AllEntities, Entity } from 'n8n-workflow';
 
 type SmdRegistryMap = {
 	patient: 'get' | 'importFile' | 'search' | 'upsert';
-	followUp: 'record';
+	followUp: 'importFile' | 'record';
 	list: 'match' | 'readFile' | 'triage';
 };
 

@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
+import * as importFile from './importFile.operation';
 import * as record from './record.operation';
 
-export { record };
+export { importFile, record };
 
 export const operations: INodeProperties = {
 	displayName: 'Operation',
@@ -10,6 +11,12 @@ export const operations: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['followUp'] } },
 	options: [
+		{
+			name: 'Import File',
+			value: 'importFile',
+			action: 'Import a follow up export',
+			description: 'Import the national system’s follow-up export (CSV UTF-8/GBK or XLSX, one row per follow-up): every good row or none, idempotent',
+		},
 		{
 			name: 'Record',
 			value: 'record',
@@ -20,4 +27,4 @@ export const operations: INodeProperties = {
 	default: 'record',
 };
 
-export const description: INodeProperties[] = [...record.description];
+export const description: INodeProperties[] = [...record.description, ...importFile.description];
