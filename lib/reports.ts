@@ -9,7 +9,7 @@ import Handlebars from 'handlebars';
 import { SmdError } from './errors';
 import { maskAddress, maskIdNumber, maskName } from './mask';
 import { safeFileNamePart, uniqueFileNames } from './fileNames';
-import { writeXlsx } from './tabular';
+import { writeXlsx, type WriteSheet } from './tabular';
 import { countByCategory, mapPoliceHeaders, TRIAGE_CATEGORIES, type TriageCategory, type TriageResult } from './triage';
 import { CANDIDATE_REASON_LABELS } from './matching';
 
@@ -109,9 +109,10 @@ export interface TruncatedReportCell {
 }
 
 /** writeXlsx with the truncations it made collected (by police-list row, not sheet row). */
-async function xlsxWithTruncations(name: string, columns: typeof TASK_LIST_COLUMNS, rows: Array<Record<string, unknown>>): Promise<{ data: Buffer; truncated: TruncatedReportCell[] }> {
+async function xlsxWithTruncations(sheet: WriteSheet): Promise<{ data: Buffer; truncated: TruncatedReportCell[] }> {
+	const { rows } = sheet;
 	const truncated: TruncatedReportCell[] = [];
-	const data = await writeXlsx([{ name, columns, rows }], {
+	const data = await writeXlsx([sheet], {
 		onTruncate: (t) => truncated.push({ row: Number(rows[t.row - 1]?.row ?? t.row), column: t.column, length: t.length }),
 	});
 	return { data, truncated };
@@ -127,7 +128,13 @@ export async function townshipTaskLists(rows: TriagedRow[], asOf: string, option
 	const groups = [...groupByTownship(rows)];
 	const names = uniqueFileNames(groups.map(([township]) => `任务清单_${safeFileNamePart(township)}_${safeFileNamePart(asOf, 20)}.xlsx`));
 	for (const [index, [township, list]] of groups.entries()) {
-		const { data, truncated } = await xlsxWithTruncations('任务清单', TASK_LIST_COLUMNS, taskListRows(list, options));
+		const { data, truncated } = await xlsxWithTruncations({
+			name: '任务清单',
+			title: `严重精神障碍患者纳管名单处置任务清单 — ${township}`,
+			subtitle: `截至 ${asOf} · 共 ${list.length} 条`,
+			columns: TASK_LIST_COLUMNS,
+			rows: taskListRows(list, options),
+		});
 		out.push({ township, rows: list.length, high: list.filter((r) => r.priority === 'high').length, fileName: names[index], data, truncated });
 	}
 	return out;
@@ -178,6 +185,8 @@ export const FEEDBACK_COLUMNS = [
 export interface FeedbackOptions {
 	/** Mask names and ID numbers (default true; turn off only where a statutory duty requires it). */
 	mask?: boolean;
+	/** The triage day (YYYY-MM-DD), printed under the XLSX title. */
+	asOf?: string;
 }
 
 /** Feedback rows in the police's own order (序号 = their row). No diagnosis or risk is disclosed. */
@@ -206,7 +215,15 @@ export async function policeFeedbackXlsx(rows: TriagedRow[], options: FeedbackOp
 
 /** The police feedback list with the cells it had to shorten (see townshipTaskLists). */
 export async function policeFeedbackFile(rows: TriagedRow[], options: FeedbackOptions = {}): Promise<{ data: Buffer; truncated: TruncatedReportCell[] }> {
-	return await xlsxWithTruncations('反馈清单', FEEDBACK_COLUMNS, feedbackRows(rows, options));
+	return await xlsxWithTruncations({
+		name: '反馈清单',
+		title: '公安下发纳管名单处置反馈清单',
+		subtitle: [options.asOf ? `截至 ${options.asOf}` : '', `共 ${rows.length} 条`].filter(Boolean).join(' · '),
+		// Eight short columns: portrait holds them at full size.
+		orientation: 'portrait',
+		columns: FEEDBACK_COLUMNS,
+		rows: feedbackRows(rows, options),
+	});
 }
 
 export interface SummaryModel {

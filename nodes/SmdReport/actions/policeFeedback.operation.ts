@@ -19,7 +19,7 @@ export const description = updateDisplayOptions(displayOptions, properties);
 
 /** One XLSX in the police's row order, names and ID numbers masked by default. */
 export async function execute(this: IExecuteFunctions, { rows, asOf, binaryPropertyName, allItems }: ReportInput): Promise<INodeExecutionData[]> {
-	const { data, truncated } = await policeFeedbackFile(rows, { mask: this.getNodeParameter('mask', 0, true) as boolean });
+	const { data, truncated } = await policeFeedbackFile(rows, { mask: this.getNodeParameter('mask', 0, true) as boolean, asOf });
 	const fileName = `公安反馈清单_${asOf}.xlsx`;
 	return [
 		{
