@@ -121,6 +121,12 @@ export {
 } from './registry/indicatorFacts';
 export type { ActionListOptions, ActionList } from './registry/indicatorFacts';
 export { parseFollowUpForm } from './codes';
+export * from './charts';
+export * from './quarterlyReports';
+export { htmlToPdf, findChromium, chromiumAvailable, pdfPageCount, PdfError, CHROMIUM_PATH_ENV, CHROMIUM_CANDIDATES } from './pdf';
+export type { PdfOptions } from './pdf';
 export { isWorkingDay, firstWorkingDayOfQuarter, lastCompletedQuarter, parseDayList } from './workdays';
 export type { WorkCalendar } from './workdays';
 export { readPopulationTable, populationFromPairs, POPULATION_COLUMNS } from './population';
+export { archiveFiles, ArchiveError } from './archive';
+export type { ArchivedFile } from './archive';

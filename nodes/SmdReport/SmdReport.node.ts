@@ -1,6 +1,12 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import * as actionList from './actions/actionList.operation';
+import * as archiveFiles from './actions/archiveFiles.operation';
+import * as catchUpPlan from './actions/catchUpPlan.operation';
 import { asOfProperty, binaryPropertyNameProperty } from './actions/common.descriptions';
 import * as policeFeedback from './actions/policeFeedback.operation';
+import { quarterlyProperties } from './actions/quarterly.descriptions';
+import * as quarterlyPack from './actions/quarterlyPack.operation';
+import * as rankingTable from './actions/rankingTable.operation';
 import { router } from './actions/router';
 import * as townshipTaskLists from './actions/townshipTaskLists.operation';
 import * as triageJson from './actions/triageJson.operation';
@@ -14,7 +20,8 @@ export class SmdReport implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["report"]}}',
-		description: 'Renders SMD work lists and reports (XLSX task lists, police feedback, one-page HTML summary) as files',
+		description:
+			'Renders SMD work lists and reports as files: triage task lists, police feedback and summary; the quarterly joint-meeting pack, ranking, action list and catch-up plans (HTML, PDF, XLSX)',
 		defaults: { name: 'SMD Report' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -27,19 +34,46 @@ export class SmdReport implements INodeType {
 				noDataExpression: true,
 				options: [
 					{
+						name: 'Action List 会议督办清单',
+						value: 'actionList',
+						description:
+							'Quarterly: per township, the patients overdue, lost or unstable without case management, with responsible person and due date (HTML, PDF, XLSX). Names and ID numbers masked by default.',
+					},
+					{
+						name: 'Archive Files 归档',
+						value: 'archiveFiles',
+						description: 'Write every file of the item into &lt;folder&gt;/&lt;quarter&gt;/ (created when missing, replaced on a re-run); the item goes on with its files, e.g. to Send Email',
+					},
+					{
+						name: 'Catch-Up Plan 百日攻坚整改计划',
+						value: 'catchUpPlan',
+						description: 'Quarterly: one page per township below target on a management indicator, the shortfall in patients and blanks for measures and milestones (HTML, PDF)',
+					},
+					{
 						name: 'Police Feedback List 公安反馈清单',
 						value: 'policeFeedback',
 						description: 'One XLSX in the police’s row order: 已在管/失访/死亡迁出/未登记… Names and ID numbers masked by default',
 					},
 					{
-						name: 'Triage Results JSON 处置结果',
-						value: 'triageJson',
-						description: 'One JSON object per list row in the police’s order (row, category, match, candidates, priority, due date, reasons), without names or ID numbers',
+						name: 'Quarterly Meeting Pack 季度联席会议材料',
+						value: 'quarterlyPack',
+						description:
+							'Quarterly: cover, county indicators, township ranking, charts, patient counts, catch-up areas and the action list, from an SMD Indicators item (HTML, PDF). Identifiers masked by default.',
+					},
+					{
+						name: 'Township Ranking 乡镇排名表',
+						value: 'rankingTable',
+						description: 'Quarterly: score, rank, change and the ten indicators per township, below-target marked (HTML, PDF, XLSX with the indicator detail)',
 					},
 					{
 						name: 'Township Task Lists 乡镇任务清单',
 						value: 'townshipTaskLists',
 						description: 'One XLSX per township, high priority and earliest due first; one output item per township',
+					},
+					{
+						name: 'Triage Results JSON 处置结果',
+						value: 'triageJson',
+						description: 'One JSON object per list row in the police’s order (row, category, match, candidates, priority, due date, reasons), without names or ID numbers',
 					},
 					{
 						name: 'Triage Summary 处置汇总',
@@ -51,6 +85,12 @@ export class SmdReport implements INodeType {
 			},
 			asOfProperty,
 			binaryPropertyNameProperty,
+			...quarterlyProperties,
+			...quarterlyPack.description,
+			...rankingTable.description,
+			...actionList.description,
+			...catchUpPlan.description,
+			...archiveFiles.description,
 			...policeFeedback.description,
 			...townshipTaskLists.description,
 			...triageSummary.description,

@@ -1,4 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { ITEM_REPORTS } from './node.type';
+
+/** The quarterly reports take their period from the indicators item and name their own binaries; Archive Files writes what it gets. */
+const triageOnly = { hide: { report: ITEM_REPORTS } };
 
 export const asOfProperty: INodeProperties = {
 	displayName: 'As-Of Date',
@@ -6,6 +10,7 @@ export const asOfProperty: INodeProperties = {
 	type: 'string',
 	default: "={{ $today.toFormat('yyyy-MM-dd') }}",
 	description: 'The triage day, printed on the reports and in file names (YYYY-MM-DD)',
+	displayOptions: triageOnly,
 };
 
 export const binaryPropertyNameProperty: INodeProperties = {
@@ -15,4 +20,5 @@ export const binaryPropertyNameProperty: INodeProperties = {
 	default: 'data',
 	required: true,
 	description: 'Binary field for the rendered file; its file name is set, ready for Read/Write Files from Disk',
+	displayOptions: triageOnly,
 };
