@@ -134,12 +134,15 @@ function followUpFromRow(
 	try {
 		if (observed || !recorded) {
 			// English keys present exactly: observationFromRecord takes them without searching.
-			const record: Record<string, string> = {};
+			// Every key of the observation present (blank when absent), so none is searched for by header matching.
+			const record: Record<string, string> = { emergency: '' };
 			for (const f of ['date', 'riskLevel', 'behaviours', 'hospitalised', ...OBSERVATION_FIELDS] as const) record[f] = get(f);
 			observation = observationFromRecord(record);
 		} else {
 			// Only the recorded classification: the date, level and admission are still read and checked.
 			observation = observationFromRecord({
+				emergency: '',
+				behaviours: '',
 				date: get('date'),
 				riskLevel: get('riskLevel'),
 				hospitalised: get('hospitalised'),
@@ -347,7 +350,7 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 				actions = excluded.actions, reasons = excluded.reasons, observation = excluded.observation, row_hash = excluded.row_hash,
 				created_at = excluded.created_at, import_id = excluded.import_id, import_row = excluded.import_row
 			WHERE follow_ups.row_hash IS NOT excluded.row_hash`).run(now, importId);
-		sql.get(`${REFRESH_PATIENT} WHERE id IN (SELECT id FROM ${STAGE}_patients)`).run(now, now);
+		sql.get(`${REFRESH_PATIENT} WHERE id IN (SELECT id FROM ${STAGE}_patients)`).run(now);
 		report.patientRowIds = (sql.arrays(`SELECT id FROM ${STAGE}_patients ORDER BY id`).all() as unknown as unknown[][]).map((r) => Number(r[0]));
 		sql.exec(`DROP TABLE temp.${STAGE}_patients`);
 		sql.exec(`DROP TABLE temp.${STAGE}`);

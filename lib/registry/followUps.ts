@@ -51,22 +51,22 @@ export function recordFollowUp(sql: Statements, f: FollowUpInput, now: string): 
 			).run(...(args as Array<string | number | null>), now, f.patientRowId, f.date).lastInsertRowid,
 		);
 	}
-	sql.get(`${REFRESH_PATIENT} WHERE id = ?`).run(now, now, f.patientRowId);
+	sql.get(`${REFRESH_PATIENT} WHERE id = ?`).run(now, f.patientRowId);
 	return { outcome: prior ? 'replaced' : 'inserted', followUpId };
 }
 
 /**
  * The patient's current state follows the latest follow-up by date: its risk level, its 病情分类
  * (as the national system recorded it when known, else the package's assessment), medication and
- * next follow-up date. Append a WHERE clause on patients; parameters: updated_at, row_hash suffix.
- * The row_hash marks the patient as changed since its last registry import, so the next import of
- * the registry export writes the export's values again instead of skipping the row as unchanged.
+ * next follow-up date. Append a WHERE clause on patients; parameter: updated_at. The patient's
+ * row_hash stays that of the registry export row last imported, so importing the same export again
+ * writes nothing and keeps this state (docs/rules.md §5).
  */
 export const REFRESH_PATIENT = `UPDATE patients SET (last_follow_up_date, risk_level, classification, medication, next_follow_up_date) = (
 		SELECT f.follow_up_date, f.risk_level, COALESCE(f.recorded_classification, f.classification), COALESCE(f.medication, patients.medication),
 			f.next_follow_up_date
 		FROM follow_ups f WHERE f.patient_id = patients.id ORDER BY f.follow_up_date DESC LIMIT 1),
-	updated_at = ?, row_hash = 'follow-up:' || ?`;
+	updated_at = ?`;
 
 export function followUpsOf(sql: Statements, patientRowId: number): StoredFollowUp[] {
 	return (sql.get(

@@ -14,7 +14,7 @@ import { defaultRegistryPath } from '../paths';
 import type { AuditEntry, FollowUpInput, ImportRecord, Patient, PatientInput, SearchFilter } from '../model';
 import { claimQueuedAudits, queueAuditEntry, releaseClaim, returnClaim } from './auditQueue';
 import { explainSqliteError, RegistryError } from './errors';
-import { followUpsOf, recordFollowUp, type StoredFollowUp } from './followUps';
+import { followUpsOf, recordFollowUp, REFRESH_PATIENT, type StoredFollowUp } from './followUps';
 import { readLastImport, updateImportCounts, writeImportRecord } from './imports';
 import { withNextFollowUp } from './patients';
 import { MATCH_COLUMNS, matchPatient, MIGRATIONS, PATIENT_COLUMNS, SCHEMA_VERSION, toPatient, type Row } from './schema';
@@ -492,6 +492,10 @@ export class RegistryStore {
 				medication = ?, guardian = ?, guardian_phone = ?, registered_on = ?, last_health_check = ?, extra = ?, row_hash = ?,
 				updated_at = ? WHERE id = ?`,
 			).run(...(values as Array<string | number | null>), now, id);
+			// A follow-up on or after the export's 末次随访日期 is newer than the export's summary: it decides the current state.
+			this.stmt(`${REFRESH_PATIENT} WHERE id = ? AND EXISTS (SELECT 1 FROM follow_ups WHERE patient_id = ? AND follow_up_date >= ?)`).run(
+				now, id, id, p.lastFollowUpDate ?? '',
+			);
 			return { outcome: 'updated', rowId: id, patientNo: existing.patient_no as string };
 		}
 		const id = Number(
