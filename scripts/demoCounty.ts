@@ -64,6 +64,8 @@ export const REGISTRY_HEADERS = [
 	'服药情况',
 	'监护人',
 	'监护人电话',
+	'建档日期',
+	'末次体检日期',
 ] as const;
 export const POLICE_HEADERS = ['序号', '姓名', '性别', '身份证号', '现住址', '所属派出所', '所属乡镇', '人员类别', '备注'] as const;
 
@@ -240,12 +242,12 @@ function fmix32(h: number): number {
 	return h ^ (h >>> 16);
 }
 
-function hash3(a: number, b: number, c: number): number {
+export function hash3(a: number, b: number, c: number): number {
 	return fmix32(fmix32(fmix32(a ^ 0x9e3779b9) + imul(b, 0x85ebca77)) ^ imul(c + 0x165667b1, 0xc2b2ae3d));
 }
 
 /** mulberry32: small, fast, good enough for synthetic data. */
-class Rng {
+export class Rng {
 	private s: number;
 	constructor(seed: number) {
 		this.s = seed | 0;
@@ -289,7 +291,7 @@ class Rng {
 	}
 }
 
-const STREAM = { patient: 1, name: 2, feistel: 3, police: 4, guardian: 5 } as const;
+export const STREAM = { patient: 1, name: 2, feistel: 3, police: 4, guardian: 5, record: 6, followUp: 7 } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary of the synthetic county
@@ -489,6 +491,10 @@ export interface DemoPerson {
 	guardian: string;
 	guardianPhone: string;
 	copiedNameFrom: number;
+	/** 建档日期: most patients years ago; one in ten this year (before the follow-ups of the year). */
+	registeredOn: string;
+	/** 末次体检日期 ('' when never checked). */
+	lastHealthCheck: string;
 }
 
 function parseAsOf(asOf: string): number {
@@ -615,6 +621,18 @@ export class DemoCounty {
 		const guardian = (!n.minority && g.chance(0.5) ? n.surname : gSurname) + gGiven;
 		let phone = `1${g.range(0, 2)}`;
 		for (let k = 0; k < 9; k++) phone += g.int(10);
+		// Registration and health check from a stream of their own, so the draws above stay as they were.
+		const rec = new Rng(hash3(this.seed, STREAM.record, i));
+		const asOfMs = Date.parse(`${this.asOf}T00:00:00Z`);
+		const lastMs = Date.parse(`${this.daysAgo[ago]}T00:00:00Z`);
+		const yearStartMs = Date.UTC(Number(this.asOf.slice(0, 4)), 0, 1);
+		const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+		const registeredOn =
+			rec.chance(0.1) && lastMs > yearStartMs
+				? isoDay(yearStartMs + rec.int(Math.max(1, Math.floor((lastMs - yearStartMs) / 86400000))) * 86400000)
+				: isoDay(Date.UTC(rec.range(2008, Number(this.asOf.slice(0, 4)) - 1), rec.int(12), rec.range(1, 28)));
+		const h = rec.float();
+		const lastHealthCheck = h < 0.65 ? isoDay(asOfMs - rec.range(0, 330) * 86400000) : h < 0.9 ? isoDay(asOfMs - rec.range(400, 1100) * 86400000) : '';
 		return {
 			index: i,
 			patientNo: patientNoAt(i),
@@ -634,6 +652,8 @@ export class DemoCounty {
 			guardian,
 			guardianPhone: phone,
 			copiedNameFrom: n.copiedFrom,
+			registeredOn,
+			lastHealthCheck,
 		};
 	}
 
@@ -671,6 +691,8 @@ function registryValues(p: DemoPerson): string[] {
 		MEDICATION[p.medication],
 		p.guardian,
 		p.guardianPhone,
+		p.registeredOn,
+		p.lastHealthCheck,
 	];
 }
 
@@ -816,6 +838,8 @@ function personFromRecord(rec: Record<string, string>, index: number): DemoPerso
 		guardian: '',
 		guardianPhone: '',
 		copiedNameFrom: -1,
+		registeredOn: rec['建档日期'] ?? '',
+		lastHealthCheck: rec['末次体检日期'] ?? '',
 	};
 }
 

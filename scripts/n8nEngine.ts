@@ -27,6 +27,7 @@ import {
 	Workflow,
 } from 'n8n-workflow';
 import type {
+	ICredentialDataDecryptedObject,
 	IConnections,
 	IDataObject,
 	IExecuteFunctions,
@@ -99,6 +100,12 @@ export interface RunWorkflowOptions {
 	inputData?: INodeExecutionData[];
 	/** Execution mode; default 'manual' (as when clicking "Execute workflow"). */
 	mode?: WorkflowExecuteMode;
+	/**
+	 * Credentials by credential type (e.g. `{ smtp: { host, port, user, password, secure } }`), as n8n
+	 * would decrypt them for a node that names a credential of that type. Without, a node asking for
+	 * credentials fails with a clear error.
+	 */
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
 }
 
 /** INodeTypes backed by a plain record (cf. packages/core/nodes-testing/node-types.ts). */
@@ -158,7 +165,7 @@ function withStartNode(
  * actually read (hooks, executionId, URLs used by getAdditionalKeys() for $execution.resumeUrl,
  * $vars) and make server-only features throw a clear error.
  */
-function buildAdditionalData(hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+function buildAdditionalData(hooks: ExecutionLifecycleHooks, credentials?: Record<string, ICredentialDataDecryptedObject>): IWorkflowExecuteAdditionalData {
 	const unsupported = (what: string) => () => {
 		throw new Error(`n8nEngine: ${what} is not supported`);
 	};
@@ -181,7 +188,19 @@ function buildAdditionalData(hooks: ExecutionLifecycleHooks): IWorkflowExecuteAd
 		mcpTestBaseUrl: `${base}/mcp-test`,
 		logAiEvent: () => {},
 		credentialsHelper: new Proxy({} as IWorkflowExecuteAdditionalData['credentialsHelper'], {
-			get: (_t, prop) => unsupported(`credentialsHelper.${String(prop)} (credentials)`),
+			get: (_t, prop) => {
+				if (!credentials) return unsupported(`credentialsHelper.${String(prop)} (credentials)`);
+				// The few calls a node's getCredentials() makes, answered from the given map.
+				if (prop === 'isCredentialUsableByNode') return () => true;
+				if (prop === 'getCredentialsProperties') return () => [];
+				if (prop === 'getDecrypted') {
+					return async (_data: unknown, _node: unknown, type: string) => {
+						if (!credentials[type]) throw new Error(`n8nEngine: no credentials of type "${type}" were given`);
+						return structuredClone(credentials[type]);
+					};
+				}
+				return unsupported(`credentialsHelper.${String(prop)}`);
+			},
 		}),
 		executeWorkflow: unsupported('executeWorkflow (sub-workflows)'),
 		getRunExecutionData: unsupported('getRunExecutionData'),
@@ -315,7 +334,7 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunResult> 
 		},
 	});
 
-	const run = await new WorkflowExecute(buildAdditionalData(hooks), mode, runExecutionData).processRunExecutionData(
+	const run = await new WorkflowExecute(buildAdditionalData(hooks, opts.credentials), mode, runExecutionData).processRunExecutionData(
 		workflow,
 	);
 	const { runData, error } = run.data.resultData;

@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 import {
 	firstWorkingDayOfQuarter,
+	indicatorsJson,
 	indicatorPeriod,
 	lastCompletedQuarter,
 	parseDayList,
@@ -123,7 +124,10 @@ export class SmdIndicators implements INodeType {
 				actionList: actions?.items ?? [],
 				actionSummary: actions?.summary ?? [],
 			} as unknown as IDataObject;
-			return [[{ json, pairedItem: input.map((_, item) => ({ item })) }]];
+			// The figures as a file for the archive and the mail: no name or ID number in it.
+			const figures = Buffer.from(JSON.stringify(indicatorsJson(result), null, '\t') + '\n', 'utf8');
+			const binary = { indicators_json: await this.helpers.prepareBinaryData(figures, 'indicators.json', 'application/json') };
+			return [[{ json, binary, pairedItem: input.map((_, item) => ({ item })) }]];
 		});
 	}
 }
