@@ -6,12 +6,17 @@
  * row and with the counts the README states.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import os from 'node:os';
 import path from 'node:path';
 import { readTable } from '../../lib/tabular';
-import { DEMO_AS_OF, DEMO_SEED, writeDemoFiles } from '../../scripts/demoCounty';
+import { indicatorPeriod } from '../../lib/indicators';
+import { registryIndicators } from '../../lib/registry/indicatorFacts';
+import { RegistryStore } from '../../lib/registry/store';
+import { DEMO_AS_OF, DEMO_SEED, DemoCounty, writeDemoFiles } from '../../scripts/demoCounty';
+import { demoPopulation, writeFollowUpExport, writePopulationCsv } from '../../scripts/demoQuarterlyData';
+import { startSmtpSink, type SmtpSink } from '../../scripts/smtpSink';
 import {
 	ensureN8n,
 	executeWorkflow,
@@ -35,6 +40,7 @@ let instance: Instance;
 let smd: string;
 let out: string;
 let workflows: WorkflowJson[];
+let sink: SmtpSink;
 const results: Record<string, ExecutionResult> = {};
 
 beforeAll(async () => {
@@ -47,13 +53,29 @@ beforeAll(async () => {
 	await installPackage(instance, await packPackage(path.join(tmp, 'pack')));
 	await writeDemoFiles(smd, { seed: DEMO_SEED, asOf: DEMO_AS_OF });
 	copyFileSync(path.join(PACKAGE_ROOT, 'scripts', 'demo-data', 'follow-ups.csv'), path.join(smd, 'follow-ups.csv'));
-	// As a user would: the shipped files, paths moved to this instance, the list's date fixed.
-	workflows = workflowFiles().map((f) => prepareWorkflow(f, instance, f.endsWith('police-list-triage.json') ? { asOf: DEMO_AS_OF } : {}));
+	// The quarterly meeting's inputs where its Settings look (smd/in/), and an SMTP server on loopback with n8n's credential for it.
+	const input = path.join(smd, 'in');
+	mkdirSync(input);
+	copyFileSync(path.join(smd, 'registry.csv'), path.join(input, 'registry.csv'));
+	await writeFollowUpExport(path.join(input, 'follow-ups.csv'), new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF }));
+	await writePopulationCsv(path.join(input, 'population.csv'), demoPopulation(3000));
+	sink = await startSmtpSink();
+	const credentials = path.join(tmp, 'credentials.json');
+	writeFileSync(credentials, JSON.stringify([{ id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱', type: 'smtp', data: sink.credential }]));
+	await n8nCli(instance, ['import:credentials', `--input=${credentials}`]);
+	rmSync(credentials);
+	// As a user would: the shipped files, paths moved to this instance, the list's date and the quarter fixed.
+	const settings = (f: string): Record<string, string> =>
+		f.endsWith('police-list-triage.json') ? { asOf: DEMO_AS_OF } : f.endsWith('quarterly-joint-meeting.json') ? { quarter: '2026Q3', county: '演示县' } : {};
+	workflows = workflowFiles().map((f) => prepareWorkflow(f, instance, settings(f)));
 	await importWorkflows(instance, workflows);
-	// The registry first: triage reads it.
-	for (const id of ['smdRegistryImpt1', 'smdPoliceTriage1', 'smdFollowUpRisk1']) results[id] = await executeWorkflow(instance, id);
-}, 600_000);
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+	// The registry first: triage reads it; the quarterly meeting imports the same export again and its follow-ups.
+	for (const id of ['smdRegistryImpt1', 'smdPoliceTriage1', 'smdFollowUpRisk1', 'smdQuarterlyMeeting1']) results[id] = await executeWorkflow(instance, id);
+}, 900_000);
+afterAll(async () => {
+	await sink?.close();
+	rmSync(tmp, { recursive: true, force: true });
+});
 
 test('every shipped workflow is covered here and ran without error in n8n', async () => {
 	expect(workflows.map((w) => w.id).sort()).toEqual(Object.keys(results).sort());
@@ -135,6 +157,35 @@ describe('SMD follow-up risk assessment (n8n execute)', () => {
 			total += rows.length;
 		}
 		expect(total).toBe(inputRows);
+	});
+});
+
+describe('SMD quarterly joint meeting (n8n execute)', () => {
+	test('the pack archived under out/2026Q3/, its figures those of the registry, mailed with every file through SMTP', () => {
+		const r = results.smdQuarterlyMeeting1;
+		const followUps = r.nodes['Import Follow-Ups 导入随访记录'].outputs[0][0].json as Record<string, unknown>;
+		expect(followUps).toMatchObject({ rejected: 2, superseded: expect.any(Number) });
+		expect(r.nodes['Import Registry 导入患者信息'].outputs[0][0].json).toMatchObject({ inserted: 0, rejected: 0 });
+		const files = readdirSync(path.join(out, '2026Q3')).sort();
+		expect(files).toEqual(
+			['indicators.json', '季度联席会议材料_2026Q3.html', '季度联席会议材料_2026Q3.pdf', '乡镇排名表_2026Q3.html', '乡镇排名表_2026Q3.pdf', '乡镇排名_2026Q3.xlsx',
+				'督办清单_2026Q3.html', '督办清单_2026Q3.pdf', '督办清单_2026Q3.xlsx', '百日攻坚整改计划_2026Q3.html', '百日攻坚整改计划_2026Q3.pdf'].sort(),
+		);
+		const json = JSON.parse(readFileSync(path.join(out, '2026Q3', 'indicators.json'), 'utf8'));
+		const store = RegistryStore.open(path.join(smd, 'registry.sqlite'), { readOnly: true });
+		try {
+			const expected = registryIndicators(store, { period: indicatorPeriod({ quarter: '2026Q3' }), population: demoPopulation(3000) });
+			expect(json.county.indicators).toEqual(expected.county.indicators);
+			expect(json.areas.map((a: { township: string; rank: number }) => [a.township, a.rank])).toEqual(expected.areas.map((a) => [a.township, a.rank]));
+		} finally {
+			store.close();
+		}
+		expect(sink.received).toHaveLength(1);
+		const mail = sink.received[0];
+		expect(mail.parsed.subject).toBe('演示县 2026Q3 严重精神障碍患者管理季度联席会议材料');
+		expect(mail.to).toEqual(['jingfangban@example.invalid', 'zongzhi@example.invalid']);
+		expect(mail.parsed.attachments.map((a) => a.filename).sort()).toEqual(files);
+		for (const a of mail.parsed.attachments) expect(a.content.equals(readFileSync(path.join(out, '2026Q3', a.filename!)))).toBe(true);
 	});
 });
 
