@@ -181,6 +181,11 @@ export interface QuarterlyOptions {
 	chartIndicators?: IndicatorCode[];
 	/** Indicators of the trend chart (default charts.DEFAULT_TREND_CODES). */
 	trendIndicators?: IndicatorCode[];
+	/**
+	 * Patients the pack prints per township, the most pressing first (default 20): a meeting reads the
+	 * counts and the urgent cases; the action list report holds every patient.
+	 */
+	packActionsPerTownship?: number;
 }
 
 export type QuarterlyReportKind = 'quarterlyPack' | 'rankingTable' | 'actionList' | 'catchUpPlan';
@@ -464,7 +469,7 @@ export interface QuarterlyPackModel extends ReportHeader {
 	actionCategories: string[];
 	actionSummary: ActionGroup[];
 	actionTotals: { counts: number[]; total: number };
-	actionGroups: ActionGroup[];
+	actionGroups: Array<ActionGroup & { more: number }>;
 }
 
 /** Everything the joint-meeting pack prints, formatted, identifiers masked unless `mask` is false. */
@@ -530,7 +535,10 @@ export function quarterlyPackModel(input: QuarterlyInput, options: QuarterlyOpti
 		actionCategories: CATEGORY_ORDER.map((c) => ACTION_CATEGORIES[c]),
 		actionSummary: actionSummary(input, groups),
 		actionTotals: actionTotals(actionSummary(input, groups)),
-		actionGroups: groups,
+		actionGroups: groups.map((g) => {
+			const shown = options.packActionsPerTownship ?? 20;
+			return { ...g, rows: g.rows.slice(0, shown), more: Math.max(0, g.rows.length - shown) };
+		}),
 	};
 }
 

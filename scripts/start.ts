@@ -13,11 +13,12 @@
  * 5. starts n8n on 127.0.0.1 and creates the owner account (README states the login).
  * A second run only repeats what changed: it keeps the database, the registry and the files.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readArgs } from './cliArgs';
 import { createHash } from 'node:crypto';
-import { writeDemoFiles, DEMO_AS_OF, DEMO_SEED } from './demoCounty';
+import { DemoCounty, writeDemoFiles, DEMO_AS_OF, DEMO_SEED } from './demoCounty';
+import { demoPopulation, writeFollowUpExport, writePopulationCsv } from './demoQuarterlyData';
 import {
 	DEMO_OWNER,
 	ensureN8n,
@@ -26,6 +27,7 @@ import {
 	importWorkflows,
 	installPackage,
 	instanceAt,
+	n8nCli,
 	N8N_VERSION,
 	packPackage,
 	prepareWorkflow,
@@ -43,9 +45,11 @@ export interface StartArgs {
 	data: string;
 	reimport: boolean;
 	serve: boolean;
+	/** SMTP server for the quarterly workflow's mail: `[user:password@]host:port`. */
+	smtp?: string;
 }
 
-const USAGE = 'usage: npm start -- [--port 5678] [--data DIR (default .n8n-local)] [--reimport] [--no-serve]';
+const USAGE = 'usage: npm start -- [--port 5678] [--data DIR (default .n8n-local)] [--reimport] [--no-serve] [--smtp [user:password@]host:port]';
 
 export function parseArgs(argv: string[]): StartArgs | null {
 	const { values: v } = readArgs(argv, {
@@ -54,10 +58,15 @@ export function parseArgs(argv: string[]): StartArgs | null {
 		'no-serve': { type: 'boolean' },
 		port: { type: 'string' },
 		data: { type: 'string' },
+		smtp: { type: 'string' },
 	});
 	if (v.help) return null;
 	const args: StartArgs = { port: 5678, data: path.join(PACKAGE_ROOT, '.n8n-local'), reimport: !!v.reimport, serve: !v['no-serve'] };
 	if (v.data !== undefined) args.data = path.resolve(v.data);
+	if (v.smtp !== undefined) {
+		if (!SMTP_ARG.test(v.smtp)) throw new Error('--smtp must be [user:password@]host:port');
+		args.smtp = v.smtp;
+	}
 	if (v.port !== undefined) {
 		args.port = Number(v.port);
 		if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new Error('--port must be 1…65535');
@@ -65,11 +74,17 @@ export function parseArgs(argv: string[]): StartArgs | null {
 	return args;
 }
 
-/** The demo files every shipped workflow's Settings point at: <files>/smd/. */
-export const DEMO_FILES = ['registry.csv', 'police-list.csv', 'follow-ups.csv'] as const;
+/** The demo files every shipped workflow's Settings point at: <files>/smd/ (the quarterly meeting's exports in smd/in/). */
+export const DEMO_FILES = ['registry.csv', 'police-list.csv', 'follow-ups.csv', 'in/registry.csv', 'in/follow-ups.csv', 'in/population.csv'] as const;
+
+const SMTP_ARG = /^(?:([^:@]*):([^@]*)@)?([^:@]+):(\d{1,5})$/;
+
+/** The id the quarterly workflow's Send Email node names its SMTP credential by. */
+export const SMTP_CREDENTIAL = { id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱' };
 
 interface State {
 	seeded?: { seed: number; asOf: string };
+	smtp?: string;
 	registryImported?: boolean;
 	workflows: Record<string, { file: string; sha256: string }>;
 }
@@ -85,6 +100,12 @@ export async function seedDemoFiles(instance: Instance, state: State, log: Log):
 	log(`seeding the synthetic demo county (seed ${DEMO_SEED}, as of ${DEMO_AS_OF}) into ${dir}…`);
 	await writeDemoFiles(dir, { seed: DEMO_SEED, asOf: DEMO_AS_OF });
 	copyFileSync(path.join(PACKAGE_ROOT, 'scripts', 'demo-data', 'follow-ups.csv'), path.join(dir, 'follow-ups.csv'));
+	// The quarterly joint meeting's inputs: the registry export, a year of follow-ups, the populations.
+	mkdirSync(path.join(dir, 'in'), { recursive: true });
+	copyFileSync(path.join(dir, 'registry.csv'), path.join(dir, 'in', 'registry.csv'));
+	const county = new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF });
+	await writeFollowUpExport(path.join(dir, 'in', 'follow-ups.csv'), county);
+	await writePopulationCsv(path.join(dir, 'in', 'population.csv'), demoPopulation(county.patients));
 	mkdirSync(path.join(dir, 'out'), { recursive: true });
 	state.seeded = { seed: DEMO_SEED, asOf: DEMO_AS_OF };
 	return true;
@@ -142,6 +163,22 @@ export async function setUp(args: StartArgs, log: Log): Promise<SetupResult> {
 		await time('workflow import', () => importWorkflows(instance, toImport));
 	}
 	save();
+
+	// The SMTP credential the quarterly workflow's Send Email node names: a placeholder on 127.0.0.1:25
+	// until the county enters its mail server in n8n (Credentials), or the server given with --smtp.
+	if (!state.smtp || (args.smtp && args.smtp !== state.smtp)) {
+		const target = args.smtp ?? '127.0.0.1:25';
+		const [, user = '', password = '', host, port] = SMTP_ARG.exec(target)!;
+		const file = path.join(args.data, 'smtp-credential.json');
+		writeFileSync(file, JSON.stringify([{ ...SMTP_CREDENTIAL, type: 'smtp', data: { host, port: Number(port), secure: false, disableStartTls: true, user, password } }]), { mode: 0o600 });
+		try {
+			await time('smtp credential', () => n8nCli(instance, ['import:credentials', `--input=${file}`]));
+		} finally {
+			rmSync(file, { force: true });
+		}
+		state.smtp = target.replace(/^[^@]*@/, '');
+		save();
+	}
 
 	if (!state.registryImported) {
 		log('importing the demo registry with the "SMD registry import" workflow, executed by n8n…');

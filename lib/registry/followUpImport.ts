@@ -17,6 +17,7 @@ import { observationFromRecord, parseRiskLevel } from '../forms';
 import { assessValidated, nextFollowUpAfter, resolveRiskPolicy, type Observation, type RiskPolicy } from '../risk';
 import { matchColumns, openTable, type ReadTableOptions } from '../tabular';
 import { CLASSIFICATIONS, type Classification } from '../vocabulary';
+import { normalizeDay } from '../dates';
 import { createHash } from 'node:crypto';
 import { REFRESH_PATIENT } from './followUps';
 import { ImportFileError, RowProblem, type RowError } from './import';
@@ -195,6 +196,93 @@ function followUpFromRow(
 	};
 }
 
+/** The day the cached parse of a row's other cells is made with; replaced by the row's own day. */
+const PROBE_DAY = '2000-01-03';
+
+/**
+ * What a combination of coded cells gives, whatever the day: stored once per import (the `combo`
+ * table), so each staged row holds only its patient, its day, its next follow-up date and the id.
+ */
+interface Combo {
+	id: number;
+	parsed: ReturnType<typeof followUpFromRow>;
+	/** The reasons as JSON without their last line (the next follow-up date) and without the closing bracket. */
+	reasonsHead: string;
+	/** The last reason without its date ('下次随访：3个月后'), or null when the reasons name no date. */
+	nextLine: string | null;
+	/** The observation's JSON after its date member. */
+	observationTail: string;
+	digest: string;
+}
+
+/**
+ * Rows of an export repeat the same few combinations of coded cells (精神症状, 自知力, 服药情况…):
+ * each combination is read and assessed once, and each row then adds only its own day — the next
+ * follow-up date, the reasons' last line and the observation's date, put together in SQL when the
+ * follow-ups are written. A million-row export is read at nearly the CSV reader's speed instead of
+ * NFKC-normalising and assessing every cell again.
+ */
+class RowReader {
+	private readonly cache = new Map<string, Combo | RowProblem>();
+	private readonly keyFields: FollowUpField[];
+	private nextId = 1;
+
+	constructor(
+		private readonly fields: Partial<Record<FollowUpField, string>>,
+		private readonly hasObservations: boolean,
+		private readonly policy: RiskPolicy,
+		private readonly onCombo: (c: Combo) => void,
+	) {
+		this.keyFields = (Object.keys(FOLLOW_UP_COLUMNS) as FollowUpField[]).filter((f) => f !== 'date' && f !== 'patientNo' && fields[f]);
+	}
+
+	read(values: Record<string, string>): { date: string; next: string; combo: Combo } {
+		const rawDay = (this.fields.date ? (values[this.fields.date] ?? '') : '').trim();
+		let key = '';
+		for (const f of this.keyFields) key += (values[this.fields[f] as string] ?? '') + '\u0001';
+		let cached = this.cache.get(key);
+		if (cached === undefined) {
+			cached = this.combo({ ...values, [this.fields.date as string]: PROBE_DAY });
+			if (this.cache.size > 50_000) this.cache.clear();
+			this.cache.set(key, cached);
+		}
+		if (cached instanceof RowProblem) throw cached;
+		if (!rawDay) throw bad('date', 'is required', 'required');
+		const date = normalizeDay(rawDay);
+		if (!date) throw bad('date', 'is not a real date (use YYYY-MM-DD)');
+		const p = cached.parsed;
+		return { date, next: nextFollowUpAfter(date, p.recordedClassification ?? p.classification, this.policy.intervals), combo: cached };
+	}
+
+	private combo(probe: Record<string, string>): Combo | RowProblem {
+		let parsed: ReturnType<typeof followUpFromRow>;
+		try {
+			parsed = followUpFromRow(probe, this.fields, this.hasObservations, this.policy);
+		} catch (error) {
+			if (!(error instanceof RowProblem)) throw error;
+			return error;
+		}
+		const reasons = JSON.parse(parsed.reasons) as string[];
+		const last = reasons[reasons.length - 1];
+		const dated = last !== undefined && last.startsWith('下次随访：') && last.endsWith(`（${parsed.nextFollowUpDate}）`);
+		const head = dated ? reasons.slice(0, -1) : reasons;
+		const datePrefix = `{"date":"${PROBE_DAY}"`;
+		if (!parsed.observation.startsWith(datePrefix)) throw new Error('follow-up import: the observation does not start with its date');
+		const combo: Combo = {
+			id: this.nextId++,
+			parsed,
+			reasonsHead: JSON.stringify(head).slice(0, -1),
+			nextLine: dated ? last.slice(0, -`（${parsed.nextFollowUpDate}）`.length) : null,
+			observationTail: parsed.observation.slice(datePrefix.length),
+			digest: createHash('sha1')
+				.update([parsed.form, parsed.riskLevel, parsed.classification, parsed.recordedClassification, parsed.medication, parsed.hospitalised, parsed.actions, parsed.reasons, parsed.observation.slice(datePrefix.length)].join('\u0001'))
+				.digest('base64'),
+		};
+		this.onCombo(combo);
+		return combo;
+	}
+}
+
 function checkColumns(fields: Partial<Record<FollowUpField, string>>): boolean {
 	const missing: string[] = [];
 	if (!fields.patientNo) missing.push('患者编号 (patientNo)');
@@ -255,16 +343,23 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 
 	await store.transactionAsync(async () => {
 		sql.exec(`DROP TABLE IF EXISTS temp.${STAGE}`);
-		sql.exec(`CREATE TEMP TABLE ${STAGE} (
-			row INTEGER PRIMARY KEY, line INTEGER NOT NULL, patient_id INTEGER NOT NULL, follow_up_date TEXT NOT NULL, form TEXT,
-			risk_level INTEGER NOT NULL, classification TEXT NOT NULL, recorded_classification TEXT, medication TEXT, hospitalised INTEGER,
-			next_follow_up_date TEXT NOT NULL, actions TEXT NOT NULL, reasons TEXT NOT NULL, observation TEXT NOT NULL, row_hash TEXT NOT NULL)`);
+		sql.exec(`DROP TABLE IF EXISTS temp.${STAGE}_combo`);
+		sql.exec(`CREATE TEMP TABLE ${STAGE}_combo (id INTEGER PRIMARY KEY, form TEXT, risk_level INTEGER NOT NULL, classification TEXT NOT NULL,
+			recorded_classification TEXT, medication TEXT, hospitalised INTEGER, actions TEXT NOT NULL, reasons_head TEXT NOT NULL, next_line TEXT,
+			observation_tail TEXT NOT NULL)`);
+		sql.exec(`CREATE TEMP TABLE ${STAGE} (row INTEGER PRIMARY KEY, line INTEGER NOT NULL, patient_id INTEGER NOT NULL, follow_up_date TEXT NOT NULL,
+			next_follow_up_date TEXT NOT NULL, combo INTEGER NOT NULL, row_hash TEXT NOT NULL)`);
 		const importId = store.recordImport({
 			at: now, kind: 'followUps', rows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, invalidIds: 0,
 			detail: { format: table.format, fileName: options.fileName ?? null },
 		});
-		const stage = sql.get(`INSERT INTO ${STAGE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+		const stage = sql.get(`INSERT INTO ${STAGE} VALUES (?, ?, ?, ?, ?, ?, ?)`);
+		const addCombo = sql.get(`INSERT INTO ${STAGE}_combo VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 		const byNo = sql.arrays('SELECT id FROM patients WHERE patient_no = ?');
+		const reader = new RowReader(fields, hasObservations, policy, (c) =>
+			addCombo.run(c.id, c.parsed.form, c.parsed.riskLevel, c.parsed.classification, c.parsed.recordedClassification, c.parsed.medication,
+				c.parsed.hospitalised, c.parsed.actions, c.reasonsHead, c.nextLine, c.observationTail),
+		);
 		const patientIds = new Map<string, number | null>();
 		const lookup = (no: string): number | null => {
 			let id = patientIds.get(no);
@@ -296,24 +391,21 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 				rowError(row.row, row.line, 'patientNo', 'unknown_patient', `${LABEL.patientNo} is not in the registry; import the registry export first`);
 				continue;
 			}
-			let f: ReturnType<typeof followUpFromRow>;
+			let f: ReturnType<RowReader['read']>;
 			try {
-				f = followUpFromRow(row.values, fields, hasObservations, policy);
+				f = reader.read(row.values);
 			} catch (error) {
 				if (!(error instanceof RowProblem)) throw error;
 				rowError(row.row, row.line, error.field, error.code, error.message);
 				continue;
 			}
-			if (f.disagreement) {
+			const p = f.combo.parsed;
+			if (p.disagreement) {
 				report.classificationDisagreements++;
 				warn(row.row, row.line, 'classification', 'classification_differs',
-					`${LABEL.classification} recorded as ${CLASSIFICATIONS[f.recordedClassification as Classification]}, assessed as ${CLASSIFICATIONS[f.disagreement]}; the recorded one is kept`);
+					`${LABEL.classification} recorded as ${CLASSIFICATIONS[p.recordedClassification as Classification]}, assessed as ${CLASSIFICATIONS[p.disagreement]}; the recorded one is kept`);
 			}
-			const hash = createHash('sha1')
-				.update([f.form, f.riskLevel, f.classification, f.recordedClassification, f.medication, f.hospitalised, f.nextFollowUpDate, f.observation].join('\u0001'))
-				.digest('base64');
-			stage.run(row.row, row.line, patientId, f.date, f.form, f.riskLevel, f.classification, f.recordedClassification, f.medication,
-				f.hospitalised, f.nextFollowUpDate, f.actions, f.reasons, f.observation, hash);
+			stage.run(row.row, row.line, patientId, f.date, f.next, f.combo.id, `${f.combo.digest}:${f.next}`);
 		}
 		options.onProgress?.(report.rows);
 
@@ -340,10 +432,15 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 		// Patients whose follow-ups change, then the write itself: one statement, rows equal to the record skipped.
 		sql.exec(`CREATE TEMP TABLE ${STAGE}_patients AS SELECT DISTINCT s.patient_id AS id FROM ${STAGE} s
 			LEFT JOIN follow_ups f ON f.patient_id = s.patient_id AND f.follow_up_date = s.follow_up_date WHERE f.row_hash IS NOT s.row_hash`);
+		// The reasons and the observation are put together from the combination and the row's day.
 		sql.get(`INSERT INTO follow_ups (patient_id, follow_up_date, form, risk_level, classification, recorded_classification, medication,
 				hospitalised, next_follow_up_date, actions, reasons, observation, row_hash, created_at, import_id, import_row)
-			SELECT patient_id, follow_up_date, form, risk_level, classification, recorded_classification, medication, hospitalised,
-				next_follow_up_date, actions, reasons, observation, row_hash, ?, ?, row FROM ${STAGE} WHERE true
+			SELECT s.patient_id, s.follow_up_date, c.form, c.risk_level, c.classification, c.recorded_classification, c.medication, c.hospitalised,
+				s.next_follow_up_date, c.actions,
+				CASE WHEN c.next_line IS NULL THEN c.reasons_head || ']'
+					ELSE c.reasons_head || CASE WHEN c.reasons_head = '[' THEN '' ELSE ',' END || json_quote(c.next_line || '（' || s.next_follow_up_date || '）') || ']' END,
+				'{"date":"' || s.follow_up_date || '"' || c.observation_tail, s.row_hash, ?, ?, s.row
+			FROM ${STAGE} s JOIN ${STAGE}_combo c ON c.id = s.combo WHERE true
 			ON CONFLICT (patient_id, follow_up_date) DO UPDATE SET form = excluded.form, risk_level = excluded.risk_level,
 				classification = excluded.classification, recorded_classification = excluded.recorded_classification,
 				medication = excluded.medication, hospitalised = excluded.hospitalised, next_follow_up_date = excluded.next_follow_up_date,
@@ -354,6 +451,7 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 		report.patientRowIds = (sql.arrays(`SELECT id FROM ${STAGE}_patients ORDER BY id`).all() as unknown as unknown[][]).map((r) => Number(r[0]));
 		sql.exec(`DROP TABLE temp.${STAGE}_patients`);
 		sql.exec(`DROP TABLE temp.${STAGE}`);
+		sql.exec(`DROP TABLE temp.${STAGE}_combo`);
 		store.updateImportRecord(importId, {
 			rows: report.rows,
 			inserted: report.inserted,

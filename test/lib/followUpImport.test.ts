@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { observationFromRecord } from '../../lib/forms';
 import { importFollowUpFile } from '../../lib/registry/followUpImport';
+import { assessRisk } from '../../lib/risk';
 import { ImportFileError } from '../../lib/registry/import';
 import { RegistryStore } from '../../lib/registry/store';
 import { writeXlsx } from '../../lib/tabular';
@@ -44,6 +46,13 @@ describe('follow-up import', () => {
 			['2026-06-01', 'unstable'],
 		]);
 		expect(r.patientRowIds).toEqual([store.getByPatientNo('P1')!.rowId]);
+		// Stored as the assessment of that very row gives it: reasons with its own next date, the observation with its own day.
+		const stored = store.internals.get('SELECT reasons, observation, actions FROM follow_ups WHERE follow_up_date = ?').get('2026-06-01') as Record<string, string>;
+		const observation = observationFromRecord({ date: '2026-06-01', riskLevel: '3级', behaviours: '打砸不能劝止', symptoms: '明显', insight: '缺失', socialFunction: '较差', adverseReaction: '无', somaticDisease: '无', hospitalised: '否' });
+		const assessed = assessRisk(observation);
+		expect(JSON.parse(stored.reasons)).toEqual(assessed.reasons);
+		expect(JSON.parse(stored.observation)).toEqual(observation);
+		expect(JSON.parse(stored.actions)).toEqual(assessed.actions);
 		expect(store.lastImport('followUps')).toMatchObject({ kind: 'followUps', rows: 2, inserted: 2 });
 	});
 

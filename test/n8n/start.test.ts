@@ -8,9 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { DatabaseSync } from 'node:sqlite';
 import os from 'node:os';
 import path from 'node:path';
+import { lastCompletedQuarter } from '../../lib/workdays';
 import { checkEditor, type EditorReport } from '../../scripts/editorCheck';
 import { DEMO_OWNER, freePort, instanceAt, login, prepareWorkflow, workflowFiles } from '../../scripts/localN8n';
 import { PACKAGE_ROOT } from '../../scripts/nodeTypes';
+import { startSmtpSink, type SmtpSink } from '../../scripts/smtpSink';
 
 const START = path.join(PACKAGE_ROOT, 'dist', 'scripts', 'start.js');
 
@@ -23,7 +25,8 @@ interface Started {
 
 function npmStart(data: string, port: number): Promise<Started> {
 	const t0 = Date.now();
-	const child = spawn(process.execPath, [START, '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+	const smtp = `${sink.user}:${sink.password}@${sink.host}:${sink.port}`;
+	const child = spawn(process.execPath, [START, '--data', data, '--port', String(port), '--smtp', smtp], { stdio: ['ignore', 'pipe', 'pipe'] });
 	const started: Started = { child, stdout: '', stderr: '', readyMs: 0 };
 	return new Promise((resolve, reject) => {
 		child.stderr!.on('data', (c: Buffer) => (started.stderr += c.toString()));
@@ -66,6 +69,8 @@ let port: number;
 let url: string;
 let first: Started | undefined;
 let second: Started | undefined;
+/** The mail server the quarterly workflow sends to (npm start --smtp). */
+let sink: SmtpSink;
 const instance = () => instanceAt(data);
 const shots = path.join(PACKAGE_ROOT, 'out', 'editor-check');
 
@@ -74,11 +79,13 @@ beforeAll(async () => {
 	data = path.join(tmp, 'data');
 	port = await freePort();
 	url = `http://localhost:${port}`;
+	sink = await startSmtpSink();
 	first = await npmStart(data, port);
 }, 900_000);
 afterAll(async () => {
 	await stop(first);
 	await stop(second);
+	await sink?.close();
 	rmSync(tmp, { recursive: true, force: true });
 }, 60_000);
 
@@ -98,9 +105,9 @@ test('first run: the package installed as a community package, demo seeded, work
 	const types = await api<Array<{ name: string }>>(`${url}/types/nodes.json`, cookie);
 	const ours = types.map((t) => t.name).filter((n) => n.startsWith('n8n-nodes-smd.'));
 	// Each node, and (usableAsTool) its AI-agent tool variant.
-	expect([...new Set(ours)].sort()).toEqual(['Registry', 'RegistryTool', 'Report', 'ReportTool', 'RiskAssessment', 'RiskAssessmentTool'].map((n) => `n8n-nodes-smd.smd${n}`));
+	expect([...new Set(ours)].sort()).toEqual(['Indicators', 'IndicatorsTool', 'Registry', 'RegistryTool', 'Report', 'ReportTool', 'RiskAssessment', 'RiskAssessmentTool'].map((n) => `n8n-nodes-smd.smd${n}`));
 	const list = await api<{ data: Array<{ id: string }> }>(`${url}/rest/workflows`, cookie);
-	expect(list.data.map((w) => w.id).sort()).toEqual(['smdFollowUpRisk1', 'smdPoliceTriage1', 'smdRegistryImpt1']);
+	expect(list.data.map((w) => w.id).sort()).toEqual(['smdFollowUpRisk1', 'smdPoliceTriage1', 'smdQuarterlyMeeting1', 'smdRegistryImpt1']);
 	expect(registryPatients(path.join(instance().filesDir, 'smd', 'registry.sqlite'))).toBe(3000);
 });
 
@@ -123,7 +130,7 @@ describe('the editor in headless Chromium', () => {
 
 	test('each node of this package in each workflow was opened and shows its parameters', () => {
 		const expected = workflows().flatMap((w) => w.nodes.filter((n) => n.type.startsWith('n8n-nodes-smd.')).map((n) => `${w.id} ${n.name}`));
-		expect(expected).toHaveLength(8);
+		expect(expected).toHaveLength(16);
 		expect(report.nodes.map((n) => `${n.workflow} ${n.node}`)).toEqual(expected);
 		for (const n of report.nodes) {
 			expect(n.title).toBe(n.node);
@@ -150,13 +157,17 @@ describe('the editor in headless Chromium', () => {
 	}, 180_000);
 
 	test('a screenshot of each workflow and each node, and the runs wrote their files', () => {
-		expect(report.shots).toHaveLength(3 + 8);
+		expect(report.shots).toHaveLength(4 + 16);
 		for (const s of report.shots) expect(statSync(s.file).size).toBeGreaterThan(20_000);
 		const out = path.join(instance().filesDir, 'smd', 'out');
 		// Run from the editor with the Settings as shipped: the list is triaged as of today.
 		const triage = JSON.parse(readFileSync(path.join(out, 'triage.json'), 'utf8')) as unknown[];
 		expect(triage).toHaveLength(600);
 		for (const f of ['unstable.xlsx', 'basically_stable.xlsx', 'stable.xlsx', 'errors.xlsx', 'import-report.json']) expect(existsSync(path.join(out, f))).toBe(true);
+		// The quarterly meeting, run today: the last completed quarter archived and mailed through the credential npm start set up.
+		const quarter = lastCompletedQuarter(new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }));
+		expect(existsSync(path.join(out, quarter, 'indicators.json'))).toBe(true);
+		expect(sink.received.map((m) => m.parsed.attachments.length)).toEqual([11]);
 	});
 });
 
