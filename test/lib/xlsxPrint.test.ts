@@ -16,7 +16,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ExcelJS from 'exceljs';
 import JSZip from 'jszip';
+import { actionListSheet, parseQuarterlyInput, rankingSheets } from '../../lib/quarterlyReports';
 import { RegistryStore } from '../../lib/registry/store';
+import { sampleQuarterlyInput } from '../../scripts/renderPackSample';
 import { policeFeedbackFile, townshipTaskLists, TASK_LIST_COLUMNS, type TriagedRow } from '../../lib/reports';
 import { readTable, writeXlsx, type WriteSheet } from '../../lib/tabular';
 import { Triage } from '../../lib/triage';
@@ -307,7 +309,10 @@ function printed(pdf: string): Printed {
 
 describe('printed by LibreOffice (A4, to PDF)', () => {
 	let dir: string | undefined;
-	const pdfs = new Map<'tasks' | 'feedback' | 'roster', Printed>();
+	const pdfs = new Map<'tasks' | 'feedback' | 'roster' | 'ranking' | 'detail' | 'actions', Printed>();
+	const quarterly = parseQuarterlyInput(sampleQuarterlyInput());
+	const [ranking, detail] = rankingSheets(quarterly);
+	const actions = actionListSheet(quarterly);
 	let conversionMs = 0;
 
 	beforeAll(async () => {
@@ -321,6 +326,10 @@ describe('printed by LibreOffice (A4, to PDF)', () => {
 			tasks: lists[0].data,
 			feedback: (await policeFeedbackFile(rows, { asOf: AS_OF })).data,
 			roster: await writeXlsx([rosterSheet(150)]),
+			// The quarterly reports' sheets (the ranking workbook holds the first two).
+			ranking: await writeXlsx([ranking]),
+			detail: await writeXlsx([detail]),
+			actions: await writeXlsx([actions]),
 		};
 		const names = Object.keys(files) as Array<keyof typeof files>;
 		for (const name of names) writeFileSync(path.join(out, `${name}.xlsx`), files[name]);
@@ -338,7 +347,7 @@ describe('printed by LibreOffice (A4, to PDF)', () => {
 			if (!existsSync(pdf)) throw new Error(`LibreOffice wrote no ${name}.pdf (exit ${run.status}): ${run.stderr}`);
 			pdfs.set(name, printed(pdf));
 		}
-		console.log(`LibreOffice: 3 XLSX files to PDF in ${conversionMs} ms; pages: ${[...pdfs].map(([n, p]) => `${n} ${p.pages}`).join(', ')}`);
+		console.log(`LibreOffice: ${names.length} XLSX files to PDF in ${conversionMs} ms; pages: ${[...pdfs].map(([n, p]) => `${n} ${p.pages}`).join(', ')}`);
 	}, 60_000);
 
 	afterAll(() => {
@@ -392,7 +401,15 @@ describe('printed by LibreOffice (A4, to PDF)', () => {
 		expect(pdf.text[0]).toContain(makeId('1985-03-03', 1));
 	});
 
-	test('one LibreOffice run converts the three files in well under the time budget', () => {
+	test('the quarterly ranking, indicator detail and action list: every column on every page, title, page N of M', () => {
+		for (const [name, sheet] of [['ranking', ranking], ['detail', detail], ['actions', actions]] as const) {
+			const pdf = pdfs.get(name)!;
+			expect(pdf.pages).toBeGreaterThanOrEqual(1);
+			expectOfficeLayout(pdf, sheet.title!, sheet.columns.map((c) => c.header));
+		}
+	});
+
+	test('one LibreOffice run converts the six files in well under the time budget', () => {
 		expect(conversionMs).toBeLessThan(30_000);
 	});
 });
