@@ -113,12 +113,15 @@ export async function checkEditor(url: string, owner: Owner, workflows: Workflow
 				const t0 = Date.now();
 				await page.locator('[data-test-id="execute-workflow-button"]').first().click();
 				const success = page.locator('[data-test-id="canvas-node-status-success"]');
+				// A run starts from one trigger: in a workflow with a schedule and a manual start, the other stays idle.
+				const triggers = workflow.nodes.filter((n) => /Trigger$/.test(n.type)).length;
+				const runnable = workflow.nodes.length - Math.max(0, triggers - 1);
 				try {
-					await page.waitForFunction(`document.querySelectorAll('[data-test-id="canvas-node-status-success"]').length >= ${workflow.nodes.length}`, undefined, { timeout: 120_000 });
+					await page.waitForFunction(`document.querySelectorAll('[data-test-id="canvas-node-status-success"]').length >= ${runnable}`, undefined, { timeout: 120_000 });
 					report.executed[wid] = Date.now() - t0;
 				} catch {
 					const toast = await page.locator('.el-notification').allInnerTexts();
-					report.problems.push(`${wid}: executed from the editor, ${await success.count()} of ${workflow.nodes.length} nodes succeeded ${toast.join(' | ').replace(/\s+/g, ' ')}`);
+					report.problems.push(`${wid}: executed from the editor, ${await success.count()} of ${runnable} nodes succeeded ${toast.join(' | ').replace(/\s+/g, ' ')}`);
 				}
 				await dismissPopups(page);
 				await page.waitForTimeout(500);
