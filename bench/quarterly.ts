@@ -86,9 +86,14 @@ async function main(): Promise<void> {
 			const kinds: QuarterlyReportKind[] = ['quarterlyPack', 'rankingTable', 'actionList', 'catchUpPlan'];
 			await step('pack rendered: HTML + XLSX of the four reports (target ≤ 5 s)', async () => {
 				let bytes = 0;
-				for (const k of kinds) for (const f of (await quarterlyReportFiles(k, input, { pdf: false, county: '基准县' })).files) bytes += f.data.length;
-				return bytes;
-			}, (b) => `${(b / 1048576).toFixed(1)} MB`);
+				const each: string[] = [];
+				for (const k of kinds) {
+					const t = Date.now();
+					for (const f of (await quarterlyReportFiles(k, input, { pdf: false, county: '基准县' })).files) bytes += f.data.length;
+					each.push(`${k} ${((Date.now() - t) / 1000).toFixed(1)} s`);
+				}
+				return { bytes, each };
+			}, (r) => `${(r.bytes / 1048576).toFixed(1)} MB; ${r.each.join(', ')}`);
 			if (v.pdf && chromiumAvailable()) {
 				const html = renderQuarterlyHtml('quarterlyPack', parseQuarterlyInput(input), { county: '基准县' });
 				await step('pack PDF through Chromium', () => htmlToPdf(html, { timeoutMs: 600_000 }), (pdf) => `${(pdf.length / 1048576).toFixed(1)} MB`);
