@@ -1,7 +1,7 @@
 /**
- * What the quarterly indicators and the meeting's action list read from the embedded registry.
- * Follow-ups are aggregated per patient in SQL (one pass over the window's follow-ups), and the
- * per-patient facts stream into the fold of lib/indicators.ts.
+ * What the quarterly indicators and the meeting's action list read from the embedded registry: the
+ * patients and their follow-ups in one merged pass (the follow-ups from a covering index), the
+ * per-patient facts streaming into the fold of lib/indicators.ts, for a quarter and the one before at once.
  */
 import { addInterval } from '../dates';
 import {
@@ -20,53 +20,91 @@ import { UNASSIGNED_TOWNSHIP } from '../reports';
 import type { Classification, ManagementStatus, Medication } from '../vocabulary';
 import type { RegistryStore } from './store';
 
+/** The patients, in row-id order: what the indicators need of each. */
+const PATIENTS_SQL = 'SELECT id, township, status, registered_on, diagnosis, last_health_check FROM patients ORDER BY id';
+
 /**
- * Bare columns next to the one MAX() take their values from the row holding the maximum (SQLite's
- * documented rule for a query with a single min/max aggregate): the last follow-up's fields. The
- * quarters covered are a bit mask (bit q-1 for quarter q). The follow_ups_facts index holds every
- * column read here, so the scan touches no table row.
+ * The follow-ups of the windows, in patient and date order: the follow_ups_facts index holds every
+ * column read here in that order, so this is one sequential scan of the index, no table row touched.
  */
-const FACTS_SQL = `SELECT p.id, p.township, p.status, p.registered_on, p.diagnosis, p.last_health_check,
-		f.n, f.quarters, f.f2f, f.last_date, f.risk_level, f.cls, f.medication, f.hospitalised
-	FROM patients p LEFT JOIN (
-		SELECT patient_id, COUNT(*) AS n,
-			(SUM(substr(follow_up_date, 6, 2) <= '03') > 0) + 2 * (SUM(substr(follow_up_date, 6, 2) BETWEEN '04' AND '06') > 0)
-				+ 4 * (SUM(substr(follow_up_date, 6, 2) BETWEEN '07' AND '09') > 0) + 8 * (SUM(substr(follow_up_date, 6, 2) >= '10') > 0) AS quarters,
-			SUM(form IN ('clinic', 'home')) AS f2f,
-			MAX(follow_up_date) AS last_date, risk_level, COALESCE(recorded_classification, classification) AS cls, medication, hospitalised
-		FROM follow_ups WHERE follow_up_date >= ? AND follow_up_date <= ? GROUP BY patient_id
-	) f ON f.patient_id = p.id`;
+const FOLLOW_UPS_SQL = `SELECT patient_id, follow_up_date, form, risk_level, COALESCE(recorded_classification, classification), medication, hospitalised
+	FROM follow_ups INDEXED BY follow_ups_facts WHERE follow_up_date >= ? AND follow_up_date <= ? ORDER BY patient_id, follow_up_date`;
+
+export interface FactsWindow {
+	from: string;
+	asOf: string;
+}
+
+/**
+ * Call `fn(k, facts)` for every patient of the registry and each window k: one pass over the
+ * patients and one over the follow-ups of all the windows (a quarter and the one before share most of
+ * them), merged by patient. The follow-ups of a patient arrive in date order, so the last one seen in
+ * a window is its latest there.
+ */
+export function forEachIndicatorFactsOf(store: RegistryStore, windows: FactsWindow[], fn: (window: number, f: PatientFacts) => void): void {
+	if (windows.length === 0) return;
+	const from = windows.reduce((m, w) => (w.from < m ? w.from : m), windows[0].from);
+	const to = windows.reduce((m, w) => (w.asOf > m ? w.asOf : m), windows[0].asOf);
+	store.read(() => {
+		const followUps = (store.internals.arrays(FOLLOW_UPS_SQL).iterate(from, to) as IterableIterator<unknown[]>)[Symbol.iterator]();
+		let next = followUps.next();
+		const facts = windows.map(() => ({ n: 0, mask: 0, f2f: false, last: null as unknown[] | null }));
+		for (const p of store.internals.arrays(PATIENTS_SQL).iterate() as Iterable<unknown[]>) {
+			const id = Number(p[0]);
+			for (const f of facts) {
+				f.n = 0;
+				f.mask = 0;
+				f.f2f = false;
+				f.last = null;
+			}
+			// Follow-ups of patients no longer in the registry cannot exist (a foreign key), but skip any before this id.
+			while (!next.done && Number(next.value[0]) < id) next = followUps.next();
+			while (!next.done && Number(next.value[0]) === id) {
+				const r = next.value;
+				const day = r[1] as string;
+				for (let k = 0; k < windows.length; k++) {
+					if (day < windows[k].from || day > windows[k].asOf) continue;
+					const f = facts[k];
+					f.n++;
+					f.mask |= 1 << (Math.floor((Number(day.slice(5, 7)) - 1) / 3));
+					if (r[2] === 'clinic' || r[2] === 'home') f.f2f = true;
+					f.last = r;
+				}
+				next = followUps.next();
+			}
+			for (let k = 0; k < windows.length; k++) {
+				const f = facts[k];
+				const last = f.last;
+				fn(k, {
+					rowId: id,
+					township: p[1] as string | null,
+					status: p[2] as ManagementStatus,
+					registeredOn: p[3] as string | null,
+					diagnosis: p[4] as string | null,
+					lastHealthCheck: p[5] as string | null,
+					followUps: f.n,
+					quarterMask: f.mask,
+					faceToFace: f.f2f,
+					last: last
+						? {
+								date: last[1] as string,
+								riskLevel: Number(last[3]),
+								classification: last[4] as Classification,
+								medication: last[5] as Medication | null,
+								hospitalised: Number(last[6] ?? 0) === 1,
+							}
+						: null,
+					// The registry keeps no case-management plans yet: unknown, never "none".
+					caseManaged: null,
+				});
+			}
+		}
+	});
+}
 
 /** Call `fn` with the facts of every patient in the registry for the window `from`..`asOf`. */
 export function forEachIndicatorFacts(store: RegistryStore, from: string, asOf: string, fn: (f: PatientFacts) => void): void {
-	store.read(() => {
-		const st = store.internals.arrays(FACTS_SQL);
-		for (const r of st.iterate(from, asOf) as Iterable<unknown[]>) {
-			const n = r[6] === null ? 0 : Number(r[6]);
-			fn({
-				rowId: Number(r[0]),
-				township: r[1] as string | null,
-				status: r[2] as ManagementStatus,
-				registeredOn: r[3] as string | null,
-				diagnosis: r[4] as string | null,
-				lastHealthCheck: r[5] as string | null,
-				followUps: n,
-				quarterMask: n ? Number(r[7]) : 0,
-				faceToFace: n ? Number(r[8]) > 0 : false,
-				last: n
-					? {
-							date: r[9] as string,
-							riskLevel: Number(r[10]),
-							classification: r[11] as Classification,
-							medication: r[12] as Medication | null,
-							hospitalised: Number(r[13] ?? 0) === 1,
-						}
-					: null,
-				// The registry keeps no case-management plans yet: unknown, never "none".
-				caseManaged: null,
-			});
-		}
-	});
+	forEachIndicatorFactsOf(store, [{ from, asOf }], (_k, f) => fn(f));
 }
 
 /**
@@ -76,12 +114,9 @@ export function forEachIndicatorFacts(store: RegistryStore, from: string, asOf: 
 export function registryIndicators(store: RegistryStore, input: ComputeInput & { previous?: boolean }): IndicatorResult {
 	const started = Date.now();
 	const current = new IndicatorAccumulator(input.period);
-	forEachIndicatorFacts(store, input.period.from, input.period.asOf, (f) => current.add(f));
-	let previous: IndicatorAccumulator | null = null;
-	if (input.previous !== false) {
-		previous = new IndicatorAccumulator(previousPeriod(input.period));
-		forEachIndicatorFacts(store, previous.period.from, previous.period.asOf, (f) => previous!.add(f));
-	}
+	const previous = input.previous === false ? null : new IndicatorAccumulator(previousPeriod(input.period));
+	const folds = previous ? [current, previous] : [current];
+	forEachIndicatorFactsOf(store, folds.map((a) => ({ from: a.period.from, asOf: a.period.asOf })), (k, f) => folds[k].add(f));
 	return indicatorsFromTallies(current, previous, input, started);
 }
 
