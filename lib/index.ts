@@ -130,3 +130,4 @@ export type { WorkCalendar } from './workdays';
 export { readPopulationTable, populationFromPairs, POPULATION_COLUMNS } from './population';
 export { archiveFiles, ArchiveError } from './archive';
 export type { ArchivedFile } from './archive';
+export { compareTownships } from './townships';

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { parseIsoDay } from './dates';
 import { SmdInputError } from './errors';
 import { parseOrThrow } from './policy';
-import { UNASSIGNED_TOWNSHIP } from './reports';
+import { compareTownships, UNASSIGNED_TOWNSHIP } from './townships';
 import type { Classification, ManagementStatus, Medication } from './vocabulary';
 
 export const INDICATOR_CODES = [
@@ -477,7 +477,7 @@ export function indicatorsFromTallies(
 		const tallies = acc.tallies();
 		const names = new Set<string>([...population.keys(), ...tallies.keys()]);
 		const areas = [...names]
-			.sort((a, b) => (a === UNASSIGNED_TOWNSHIP ? 1 : b === UNASSIGNED_TOWNSHIP ? -1 : a.localeCompare(b, 'zh')))
+			.sort(compareTownships)
 			.map((name) => {
 				const area = areaOf(name, tallies.get(name) ?? emptyTally(), population.has(name) ? (population.get(name) as number) : null, config);
 				if (name !== UNASSIGNED_TOWNSHIP) area.score = compositeScore(area.indicators, config);

@@ -31,7 +31,8 @@ import {
 import { maskIdNumber, maskName } from './mask';
 import { chromiumAvailable, htmlToPdf, type PdfOptions } from './pdf';
 import { zodInputError } from './policy';
-import { renderTemplate, UNASSIGNED_TOWNSHIP } from './reports';
+import { renderTemplate } from './reports';
+import { compareTownships as zhCompare, UNASSIGNED_TOWNSHIP } from './townships';
 import { writeXlsx, type WriteSheet } from './tabular';
 import { CLASSIFICATIONS } from './vocabulary';
 
@@ -163,7 +164,6 @@ function localStamp(d: Date): string {
 	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-const zhCompare = (a: string, b: string) => (a === UNASSIGNED_TOWNSHIP ? (b === UNASSIGNED_TOWNSHIP ? 0 : 1) : b === UNASSIGNED_TOWNSHIP ? -1 : a.localeCompare(b, 'zh'));
 
 // ---------------------------------------------------------------------------------------------
 // Models

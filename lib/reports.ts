@@ -16,7 +16,8 @@ import { CANDIDATE_REASON_LABELS } from './matching';
 /** A triage result together with the police-list row it came from (its original columns). */
 export type TriagedRow = TriageResult & { input: Record<string, unknown> };
 
-export const UNASSIGNED_TOWNSHIP = '未分配乡镇';
+export { UNASSIGNED_TOWNSHIP } from './townships';
+import { compareTownships, UNASSIGNED_TOWNSHIP } from './townships';
 
 const CATEGORY_ORDER: TriageCategory[] = ['followup_overdue', 'lost', 'new_clue', 'review', 'invalid', 'closed', 'managed'];
 
@@ -72,7 +73,7 @@ export function groupByTownship(rows: TriagedRow[]): Map<string, TriagedRow[]> {
 		groups.get(t)!.push(r);
 	}
 	for (const list of groups.values()) list.sort(workOrder);
-	return new Map([...groups.entries()].sort(([a], [b]) => (a === UNASSIGNED_TOWNSHIP ? 1 : b === UNASSIGNED_TOWNSHIP ? -1 : a.localeCompare(b, 'zh'))));
+	return new Map([...groups.entries()].sort(([a], [b]) => compareTownships(a, b)));
 }
 
 export function taskListRows(rows: TriagedRow[], options: TaskListOptions = {}): Array<Record<string, unknown>> {

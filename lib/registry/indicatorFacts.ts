@@ -16,7 +16,7 @@ import {
 	type IndicatorResult,
 	type PatientFacts,
 } from '../indicators';
-import { UNASSIGNED_TOWNSHIP } from '../reports';
+import { compareTownships, UNASSIGNED_TOWNSHIP } from '../townships';
 import type { Classification, ManagementStatus, Medication } from '../vocabulary';
 import type { RegistryStore } from './store';
 
@@ -206,7 +206,7 @@ export function registryActionList(store: RegistryStore, asOf: string, options: 
 	const order: ActionCategory[] = ['unstable_no_case_management', 'followup_overdue', 'lost'];
 	items.sort(
 		(a, b) =>
-			(a.township === b.township ? 0 : a.township === UNASSIGNED_TOWNSHIP ? 1 : b.township === UNASSIGNED_TOWNSHIP ? -1 : a.township.localeCompare(b.township, 'zh')) ||
+			compareTownships(a.township, b.township) ||
 			order.indexOf(a.category) - order.indexOf(b.category) ||
 			(a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0) ||
 			(b.daysOverdue ?? 0) - (a.daysOverdue ?? 0) ||
