@@ -131,3 +131,21 @@ export { readPopulationTable, populationFromPairs, POPULATION_COLUMNS } from './
 export { archiveFiles, ArchiveError } from './archive';
 export type { ArchivedFile } from './archive';
 export { compareTownships } from './townships';
+export * from './referrals';
+export * from './workList';
+export {
+	upsertAgreement,
+	listAgreements,
+	findAgreement,
+	createReferral,
+	stepReferral,
+	getReferral,
+	listLateReferrals,
+	referralsOf,
+	referralPatient,
+} from './registry/referrals';
+export type { AgreementInput, Agreement, ReferralInput, ReferralOptions, StepInput, CreateResult, StepResult, ReferralEvent, LateReferral } from './registry/referrals';
+export { openPlan, createPlanTask, reviewPlan, closePlan, plansOf, listMissingPlans } from './registry/casePlans';
+export type { CasePlan, OpenPlanInput, PlanTaskInput, PlanOptions, PlanResult, ReviewInput, MissingPlan } from './registry/casePlans';
+export { buildWorkLists } from './registry/workListFacts';
+export type { WorkListOptions, WorkLists } from './registry/workListFacts';

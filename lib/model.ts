@@ -60,6 +60,8 @@ export interface FollowUpInput {
 	hospitalised?: boolean | null;
 	/** 病情分类 as the national system recorded it, when the export has it; it wins over `classification` (the package's assessment). */
 	recordedClassification?: Classification | null;
+	/** Who visited (role codes of lib/referrals.ts CARE_ROLES); null or absent when not recorded. */
+	visitors?: string[] | null;
 	nextFollowUpDate: string;
 	actions: string[];
 	reasons: string[];

@@ -18,6 +18,8 @@ export interface StoredFollowUp {
 	classification: string;
 	nextFollowUpDate: string;
 	actions: string[];
+	/** Who visited (role codes), or null when not recorded. */
+	visitors: string[] | null;
 }
 
 /**
@@ -32,6 +34,7 @@ export function recordFollowUp(sql: Statements, f: FollowUpInput, now: string): 
 	const args = [
 		f.form, f.riskLevel, f.classification, f.medication, f.nextFollowUpDate, JSON.stringify(f.actions),
 		JSON.stringify(f.reasons), JSON.stringify(f.observation ?? null), hospitalised, f.recordedClassification ?? null,
+		f.visitors ? JSON.stringify(f.visitors) : null,
 	];
 	let followUpId: number;
 	if (prior) {
@@ -39,15 +42,15 @@ export function recordFollowUp(sql: Statements, f: FollowUpInput, now: string): 
 		// A record made here replaces an imported one: its import provenance and fingerprint no longer apply.
 		sql.get(
 			`UPDATE follow_ups SET form = ?, risk_level = ?, classification = ?, medication = ?, next_follow_up_date = ?,
-			actions = ?, reasons = ?, observation = ?, hospitalised = ?, recorded_classification = ?, created_at = ?,
+			actions = ?, reasons = ?, observation = ?, hospitalised = ?, recorded_classification = ?, visitors = ?, created_at = ?,
 			row_hash = NULL, import_id = NULL, import_row = NULL WHERE id = ?`,
 		).run(...(args as Array<string | number | null>), now, followUpId);
 	} else {
 		followUpId = Number(
 			sql.get(
 				`INSERT INTO follow_ups (form, risk_level, classification, medication, next_follow_up_date, actions, reasons,
-				observation, hospitalised, recorded_classification, created_at, patient_id, follow_up_date)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				observation, hospitalised, recorded_classification, visitors, created_at, patient_id, follow_up_date)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			).run(...(args as Array<string | number | null>), now, f.patientRowId, f.date).lastInsertRowid,
 		);
 	}
@@ -70,12 +73,13 @@ export const REFRESH_PATIENT = `UPDATE patients SET (last_follow_up_date, risk_l
 
 export function followUpsOf(sql: Statements, patientRowId: number): StoredFollowUp[] {
 	return (sql.get(
-		'SELECT follow_up_date, risk_level, classification, next_follow_up_date, actions FROM follow_ups WHERE patient_id = ? ORDER BY follow_up_date',
+		'SELECT follow_up_date, risk_level, classification, next_follow_up_date, actions, visitors FROM follow_ups WHERE patient_id = ? ORDER BY follow_up_date',
 	).all(patientRowId) as Row[]).map((r) => ({
 		date: r.follow_up_date as string,
 		riskLevel: Number(r.risk_level),
 		classification: r.classification as string,
 		nextFollowUpDate: r.next_follow_up_date as string,
 		actions: JSON.parse(r.actions as string) as string[],
+		visitors: r.visitors ? (JSON.parse(r.visitors as string) as string[]) : null,
 	}));
 }

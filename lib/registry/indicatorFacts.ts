@@ -18,6 +18,7 @@ import {
 } from '../indicators';
 import { compareTownships, UNASSIGNED_TOWNSHIP } from '../townships';
 import type { Classification, ManagementStatus, Medication } from '../vocabulary';
+import { inForce, planIntervals } from './casePlans';
 import type { RegistryStore } from './store';
 
 /** The patients, in row-id order: what the indicators need of each. */
@@ -46,6 +47,8 @@ export function forEachIndicatorFactsOf(store: RegistryStore, windows: FactsWind
 	const from = windows.reduce((m, w) => (w.from < m ? w.from : m), windows[0].from);
 	const to = windows.reduce((m, w) => (w.asOf > m ? w.asOf : m), windows[0].asOf);
 	store.read(() => {
+		// Null when the registry has never had a case-management plan: the rate is then unknown, not 0.
+		const plans = planIntervals(store);
 		const followUps = (store.internals.arrays(FOLLOW_UPS_SQL).iterate(from, to) as IterableIterator<unknown[]>)[Symbol.iterator]();
 		let next = followUps.next();
 		const facts = windows.map(() => ({ n: 0, mask: 0, f2f: false, last: null as unknown[] | null }));
@@ -94,8 +97,7 @@ export function forEachIndicatorFactsOf(store: RegistryStore, windows: FactsWind
 								hospitalised: Number(last[6] ?? 0) === 1,
 							}
 						: null,
-					// The registry keeps no case-management plans yet: unknown, never "none".
-					caseManaged: null,
+					caseManaged: plans === null ? null : inForce(plans.get(id), windows[k].asOf),
 				});
 			}
 		}
@@ -161,28 +163,33 @@ const DAY_MS = 86_400_000;
 /**
  * The meeting's action list from the registry at `asOf`: active patients whose next follow-up is
  * before the as-of day (or who were never followed up), lost patients, and unstable patients without
- * case management (the registry keeps no case-management plans yet, so every unstable patient is
- * listed). One entry per patient, its most pressing category (unstable, then overdue, then lost),
+ * a case-management plan in force on the as-of day (every unstable patient while the registry has
+ * never had a plan). One entry per patient, its most pressing category (unstable, then overdue, then lost),
  * ordered by township, category, due date and days overdue.
  */
 export function registryActionList(store: RegistryStore, asOf: string, options: ActionListOptions = {}): ActionList {
 	const due = { ...DEFAULT_ACTION_DUE_DAYS, ...(options.dueDays ?? {}) };
 	const max = options.maxPerTownship ?? 500;
-	const rows = store.read(
-		() =>
-			store.internals
-				.arrays(`SELECT patient_no, name, id_number, township, status, risk_level, classification, last_follow_up_date, next_follow_up_date, id
+	const { rows, plans } = store.read(() => ({
+		rows: store.internals
+			.arrays(`SELECT patient_no, name, id_number, township, status, risk_level, classification, last_follow_up_date, next_follow_up_date, id
 				FROM patients WHERE (status = 'active' AND (classification = 'unstable' OR next_follow_up_date IS NULL OR next_follow_up_date < ?))
 					OR status = 'lost'`)
-				.all(asOf) as unknown as unknown[][],
-	);
+			.all(asOf) as unknown as unknown[][],
+		plans: planIntervals(store),
+	}));
 	const asOfMs = Date.parse(`${asOf}T00:00:00Z`);
 	const rowIdOf = new Map<ActionItem, number>();
-	const items: ActionItem[] = rows.map((r) => {
+	const items: ActionItem[] = [];
+	for (const r of rows) {
 		const status = r[4] as ManagementStatus;
 		const classification = r[6] as Classification | null;
 		const next = r[8] as string | null;
-		const category: ActionCategory = status === 'lost' ? 'lost' : classification === 'unstable' ? 'unstable_no_case_management' : 'followup_overdue';
+		const overdue = next === null || next < asOf;
+		// An unstable patient with a case-management plan in force is listed only when overdue.
+		const managed = classification === 'unstable' && plans !== null && inForce(plans.get(Number(r[9])), asOf);
+		if (status !== 'lost' && managed && !overdue) continue;
+		const category: ActionCategory = status === 'lost' ? 'lost' : classification === 'unstable' && !managed ? 'unstable_no_case_management' : 'followup_overdue';
 		const township = (r[3] as string | null)?.trim() || UNASSIGNED_TOWNSHIP;
 		const item: ActionItem = {
 			township,
@@ -201,8 +208,8 @@ export function registryActionList(store: RegistryStore, asOf: string, options: 
 			dueDate: addInterval(asOf, { days: due[category] }),
 		};
 		rowIdOf.set(item, Number(r[9]));
-		return item;
-	});
+		items.push(item);
+	}
 	const order: ActionCategory[] = ['unstable_no_case_management', 'followup_overdue', 'lost'];
 	items.sort(
 		(a, b) =>

@@ -154,6 +154,106 @@ export const MIGRATIONS: Migration[] = [
 				recorded_classification, medication, hospitalised);
 		`,
 	},
+	{
+		version: 4,
+		description: 'two-way referrals with their steps, referral agreements (协议书), case-management plans and reviews; who visited at a follow-up',
+		sql: `
+			CREATE TABLE referral_agreements (
+				id INTEGER PRIMARY KEY,
+				agreement_no TEXT NOT NULL UNIQUE,
+				institution TEXT NOT NULL,
+				partner TEXT NOT NULL,
+				signed_on TEXT NOT NULL,
+				valid_from TEXT NOT NULL,
+				valid_until TEXT,
+				note TEXT,
+				created_at TEXT NOT NULL,
+				updated_at TEXT NOT NULL
+			);
+			CREATE INDEX referral_agreements_parties ON referral_agreements (institution, partner);
+			CREATE TABLE referrals (
+				id INTEGER PRIMARY KEY,
+				referral_no TEXT NOT NULL UNIQUE,
+				idempotency_key TEXT UNIQUE,
+				request_hash TEXT NOT NULL,
+				patient_id INTEGER NOT NULL REFERENCES patients (id),
+				direction TEXT NOT NULL CHECK (direction IN ('up', 'return')),
+				from_institution TEXT NOT NULL,
+				to_institution TEXT NOT NULL,
+				reasons TEXT NOT NULL,
+				urgency TEXT NOT NULL CHECK (urgency IN ('routine', 'urgent', 'emergency')),
+				consent_by TEXT NOT NULL CHECK (consent_by IN ('patient', 'guardian', 'none')),
+				consent_at TEXT,
+				follow_up_date TEXT,
+				emergency_ref TEXT,
+				status TEXT NOT NULL CHECK (status IN ('created', 'sent', 'accepted', 'completed', 'rejected', 'cancelled')),
+				created_at TEXT NOT NULL,
+				sent_at TEXT,
+				accepted_at TEXT,
+				completed_at TEXT,
+				rejected_at TEXT,
+				cancelled_at TEXT,
+				status_note TEXT,
+				response_due TEXT,
+				discharge_date TEXT,
+				discharge_info_due TEXT,
+				discharge_info_sent_at TEXT,
+				community_visit_due TEXT,
+				clinical TEXT NOT NULL DEFAULT '{}',
+				agreement_no TEXT,
+				agreement_warning TEXT,
+				updated_at TEXT NOT NULL
+			);
+			CREATE INDEX referrals_patient ON referrals (patient_id, created_at);
+			CREATE INDEX referrals_open ON referrals (status) WHERE status NOT IN ('completed', 'rejected', 'cancelled');
+			CREATE TABLE referral_events (
+				id INTEGER PRIMARY KEY,
+				referral_id INTEGER NOT NULL REFERENCES referrals (id),
+				at TEXT NOT NULL,
+				event TEXT NOT NULL,
+				from_status TEXT,
+				to_status TEXT NOT NULL,
+				note TEXT,
+				idempotency_key TEXT UNIQUE
+			);
+			CREATE INDEX referral_events_referral ON referral_events (referral_id, id);
+			CREATE TABLE case_plans (
+				id INTEGER PRIMARY KEY,
+				plan_no TEXT NOT NULL UNIQUE,
+				idempotency_key TEXT UNIQUE,
+				patient_id INTEGER NOT NULL REFERENCES patients (id),
+				status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'closed')),
+				reason TEXT,
+				created_on TEXT NOT NULL,
+				due_on TEXT,
+				opened_on TEXT,
+				team TEXT NOT NULL DEFAULT '[]',
+				goals TEXT NOT NULL DEFAULT '[]',
+				review_due TEXT,
+				last_reviewed_on TEXT,
+				closed_on TEXT,
+				close_reason TEXT,
+				follow_up_date TEXT,
+				created_at TEXT NOT NULL,
+				updated_at TEXT NOT NULL
+			);
+			-- At most one plan not closed per patient (a task waiting for its team, or the plan in force).
+			CREATE UNIQUE INDEX case_plans_one_open ON case_plans (patient_id) WHERE status != 'closed';
+			CREATE INDEX case_plans_patient ON case_plans (patient_id, opened_on);
+			CREATE TABLE case_plan_reviews (
+				id INTEGER PRIMARY KEY,
+				plan_id INTEGER NOT NULL REFERENCES case_plans (id),
+				reviewed_on TEXT NOT NULL,
+				note TEXT,
+				next_review TEXT,
+				idempotency_key TEXT UNIQUE,
+				created_at TEXT NOT NULL
+			);
+			CREATE INDEX case_plan_reviews_plan ON case_plan_reviews (plan_id, reviewed_on);
+			-- JSON array of role codes (lib/referrals.ts CARE_ROLES); NULL where not recorded.
+			ALTER TABLE follow_ups ADD COLUMN visitors TEXT;
+		`,
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
