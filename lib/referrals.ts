@@ -58,8 +58,11 @@ export type ReferralReason = keyof typeof REFERRAL_REASONS;
 export const REFERRAL_URGENCY = { routine: '普通', urgent: '紧急', emergency: '急诊' } as const;
 export type ReferralUrgency = keyof typeof REFERRAL_URGENCY;
 
-/** Who gave informed consent (知情同意). */
-export const CONSENT_BY = { patient: '患者本人', guardian: '监护人', none: '未取得（紧急情况）' } as const;
+/**
+ * Who gave informed consent (知情同意). `pending`: a referral drafted by the risk assessment, whose
+ * consent is still to be signed; it cannot be sent until consent is recorded.
+ */
+export const CONSENT_BY = { patient: '患者本人', guardian: '监护人', none: '未取得（紧急情况）', pending: '待签署' } as const;
 export type ConsentBy = keyof typeof CONSENT_BY;
 
 /** Roles of the people who visit a patient at a follow-up and of a case-management team. */
@@ -221,7 +224,7 @@ export function returnDeadlines(dischargeDate: string, policy: ReferralPolicy = 
 
 /** What is late on a referral as of `today` (a calendar day); empty when nothing is. */
 export interface ReferralLate {
-	kind: 'response' | 'discharge_info' | 'community_visit';
+	kind: 'not_sent' | 'response' | 'discharge_info' | 'community_visit';
 	label: string;
 	due: string;
 }
@@ -230,6 +233,8 @@ export function lateItems(r: Referral, today: string): ReferralLate[] {
 	const out: ReferralLate[] = [];
 	if (r.status === 'cancelled' || r.status === 'rejected') return out;
 	if (r.direction === 'up') {
+		const created = r.createdAt.slice(0, 10);
+		if (r.status === 'created' && created < today) out.push({ kind: 'not_sent', label: r.consentBy === 'pending' ? '上转单已创建未发出（待签署知情同意）' : '上转单已创建未发出', due: created });
 		if (r.status === 'sent' && r.responseDue && r.responseDue < today) out.push({ kind: 'response', label: '上转单发出后接收机构逾期未答复', due: r.responseDue });
 		return out;
 	}

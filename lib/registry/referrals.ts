@@ -9,6 +9,7 @@ import type { Patient } from '../model';
 import {
 	addWorkingDays,
 	checkTransition,
+	CONSENT_BY,
 	DEFAULT_REFERRAL_POLICY,
 	lateItems,
 	REFERRAL_STATUSES,
@@ -83,6 +84,9 @@ export interface StepInput {
 	/** When it happened (ISO timestamp); default now. */
 	at?: string | null;
 	idempotencyKey?: string | null;
+	/** Sending: informed consent, when the referral was drafted with consent pending. */
+	consentBy?: ConsentBy | null;
+	consentAt?: string | null;
 }
 
 const REFERRAL_SELECT = `SELECT r.*, p.patient_no,
@@ -255,7 +259,10 @@ export function createReferral(store: RegistryStore, input: ReferralInput, optio
 	if (from === to) throw new ReferralError('invalid', 'toInstitution (接收机构) must differ from fromInstitution', { field: 'toInstitution' });
 	if (!input.reasons?.length) throw new ReferralError('invalid', 'reasons (转诊原因) needs at least one reason', { field: 'reasons' });
 	const consentAt = checkTimestamp(input.consentAt, 'consentAt');
-	if (input.consentBy !== 'none' && !consentAt) throw new ReferralError('invalid', 'consentAt (知情同意时间) is required when consent was given', { field: 'consentAt' });
+	if (!Object.hasOwn(CONSENT_BY, input.consentBy)) throw new ReferralError('invalid', `consentBy (知情同意) must be one of: ${Object.keys(CONSENT_BY).join(', ')}`, { field: 'consentBy' });
+	if ((input.consentBy === 'patient' || input.consentBy === 'guardian') && !consentAt) {
+		throw new ReferralError('invalid', 'consentAt (知情同意时间) is required when consent was given', { field: 'consentAt' });
+	}
 	const followUpDate = checkDay(input.followUpDate, 'followUpDate');
 	const dischargeDate = input.direction === 'return' ? (checkDay(input.dischargeDate, 'dischargeDate') ?? today) : null;
 	const key = input.idempotencyKey?.trim() || null;
@@ -363,6 +370,17 @@ export function stepReferral(store: RegistryStore, input: StepInput, options: Re
 			if ((step === 'rejected' || step === 'cancelled') && !String(input.note ?? '').trim()) {
 				throw new ReferralError('invalid', `note (原因) is required to mark a referral ${step}`, { field: 'note' });
 			}
+			if (step === 'sent') {
+				const consentBy = input.consentBy ?? null;
+				if (consentBy !== null && consentBy !== 'pending') {
+					if (!Object.hasOwn(CONSENT_BY, consentBy)) throw new ReferralError('invalid', `consentBy (知情同意) must be one of: ${Object.keys(CONSENT_BY).join(', ')}`, { field: 'consentBy' });
+					const consentAt = checkTimestamp(input.consentAt, 'consentAt');
+					if (consentBy !== 'none' && !consentAt) throw new ReferralError('invalid', 'consentAt (知情同意时间) is required when consent was given', { field: 'consentAt' });
+					store.internals.get('UPDATE referrals SET consent_by = ?, consent_at = ? WHERE id = ?').run(consentBy, consentAt, id);
+				} else if (current.consentBy === 'pending') {
+					throw new ReferralError('transition', 'informed consent (知情同意) is still to be signed: record consentBy and consentAt to send the referral', { field: 'consentBy' });
+				}
+			}
 			const column = STATUS_COLUMN[step] as string;
 			const responseDue = step === 'sent' && current.direction === 'up' ? addWorkingDays(dayOf(at), policy.responseWorkingDays[current.urgency], options.calendar) : null;
 			store.internals
@@ -410,18 +428,21 @@ export interface LateReferral {
 	late: ReferralLate[];
 }
 
-/** Referrals with a step past its deadline on `today`: upward ones unanswered, returns without discharge information or community visit. */
+/**
+ * Referrals with a step past its deadline on `today`: upward ones not sent by the day after they were
+ * made, or unanswered past their response day; returns without discharge information or community visit.
+ */
 export function listLateReferrals(store: RegistryStore, today: string, filter: { township?: string } = {}): LateReferral[] {
 	if (!parseIsoDay(today)) throw new ReferralError('invalid', 'day must be written YYYY-MM-DD', { field: 'day' });
 	return store.read(() => {
 		const rows = store.internals
 			.get(
 				`${REFERRAL_SELECT.replace('SELECT r.*, p.patient_no,', 'SELECT r.*, p.patient_no, p.township, p.name,')}
-				WHERE r.status NOT IN ('rejected', 'cancelled') AND ((r.direction = 'up' AND r.status = 'sent' AND r.response_due < ?)
+				WHERE r.status NOT IN ('rejected', 'cancelled') AND ((r.direction = 'up' AND ((r.status = 'sent' AND r.response_due < ?) OR (r.status = 'created' AND r.created_at < ?)))
 					OR (r.direction = 'return' AND ((r.discharge_info_sent_at IS NULL AND r.discharge_info_due < ?) OR r.community_visit_due < ?)))
 				${filter.township ? 'AND p.township = ?' : ''} ORDER BY p.township, r.referral_no`,
 			)
-			.all(...[today, today, today, ...(filter.township ? [filter.township] : [])]) as Row[];
+			.all(...[today, today, today, today, ...(filter.township ? [filter.township] : [])]) as Row[];
 		const out: LateReferral[] = [];
 		for (const r of rows) {
 			const referral = toReferral(r);

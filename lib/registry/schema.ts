@@ -182,7 +182,7 @@ export const MIGRATIONS: Migration[] = [
 				to_institution TEXT NOT NULL,
 				reasons TEXT NOT NULL,
 				urgency TEXT NOT NULL CHECK (urgency IN ('routine', 'urgent', 'emergency')),
-				consent_by TEXT NOT NULL CHECK (consent_by IN ('patient', 'guardian', 'none')),
+				consent_by TEXT NOT NULL CHECK (consent_by IN ('patient', 'guardian', 'none', 'pending')),
 				consent_at TEXT,
 				follow_up_date TEXT,
 				emergency_ref TEXT,

@@ -116,6 +116,16 @@ describe('referral lifecycle', () => {
 		expect(c.warnings.some((w) => w.includes(`open 上转 referral ${a.referral.referralNo}`))).toBe(true);
 	});
 
+	test('a draft with consent pending cannot be sent until consent is recorded, and is late the next day', () => {
+		const { referral } = up({ consentBy: 'pending', consentAt: null });
+		expect(() => stepReferral(store, { referralNo: referral.referralNo, step: 'sent' })).toThrow(/informed consent \(知情同意\) is still to be signed/);
+		expect(listLateReferrals(store, '2026-11-27')).toEqual([]);
+		expect(listLateReferrals(store, '2026-11-28')[0].late).toEqual([{ kind: 'not_sent', label: '上转单已创建未发出（待签署知情同意）', due: '2026-11-27' }]);
+		expect(() => stepReferral(store, { referralNo: referral.referralNo, step: 'sent', consentBy: 'guardian' })).toThrow(expect.objectContaining({ field: 'consentAt' }));
+		const sent = stepReferral(store, { referralNo: referral.referralNo, step: 'sent', consentBy: 'guardian', consentAt: '2026-11-28T01:00:00Z', at: '2026-11-28T02:00:00Z' });
+		expect(sent.referral).toMatchObject({ status: 'sent', consentBy: 'guardian', consentAt: '2026-11-28T01:00:00.000Z', responseDue: '2026-11-30' });
+	});
+
 	test('a valid agreement between the parties removes the warning; an expired one does not', () => {
 		upsertAgreement(store, { agreementNo: 'XY-2025-01', institution: '县精神卫生中心', partner: '城关镇卫生院', signedOn: '2025-01-10', validUntil: '2026-06-30' });
 		expect(up().warnings[0]).toMatch(/no valid referral agreement .* on 2026-11-27/);
