@@ -3,6 +3,7 @@ import { registryFileProperty } from './actions/common.descriptions';
 import * as followUp from './actions/followUp/followUp.resource';
 import * as list from './actions/list/list.resource';
 import * as patient from './actions/patient/patient.resource';
+import * as workList from './actions/workList/workList.resource';
 import { router } from './actions/router';
 
 /** Output labels of Triage → One Output per Category, in TRIAGE_OUTPUT_ORDER. */
@@ -24,7 +25,7 @@ export class SmdRegistry implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["resource"] + ": " + $parameter["operation"]}}',
-		description: 'The embedded registry of patients with severe mental disorders: look-ups, imports, follow-ups, police-list matching and triage',
+		description: 'The embedded registry of patients with severe mental disorders: look-ups, imports, follow-ups, police-list matching and triage, daily work lists',
 		defaults: { name: 'SMD Registry' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -41,16 +42,19 @@ export class SmdRegistry implements INodeType {
 					{ name: 'Follow-Up 随访', value: 'followUp' },
 					{ name: 'Patient 患者', value: 'patient' },
 					{ name: 'Police List 公安名单', value: 'list' },
+					{ name: 'Work List 工作清单', value: 'workList' },
 				],
 				default: 'list',
 			},
 			patient.operations,
 			followUp.operations,
 			list.operations,
+			workList.operations,
 			registryFileProperty,
 			...patient.description,
 			...followUp.description,
 			...list.description,
+			...workList.description,
 		],
 	};
 

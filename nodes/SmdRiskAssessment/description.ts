@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_FIELD_KEYS, OBSERVATION_FIELD_LABELS, ObservationField } from '../../lib';
+import { registryFileProperty } from '../SmdRegistry/actions/common.descriptions';
 
 const FIELD_DISPLAY: Record<ObservationField, string> = {
 	date: 'Follow-up Date 随访日期',
@@ -60,6 +61,57 @@ export const riskAssessmentProperties: INodeProperties[] = [
 		description: 'Where each part of the follow-up record is found in the input item',
 		options: fieldNameOptions,
 	},
+	{
+		displayName: 'Create Referral and Case-Management Task',
+		name: 'createWork',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to record in the registry what the actions call for: an upward referral (上转, drafted; consent from the item or pending) when the action is 立即转诊, and a case-management task (个案管理, waiting for its team) when it is 纳入个案管理. Idempotent per patient and follow-up date.',
+	},
+	{
+		displayName: 'Patient No. 患者编号',
+		name: 'workPatientNo',
+		type: 'string',
+		required: true,
+		default: '={{ $json["患者编号"] ?? $json.patientNo }}',
+		displayOptions: { show: { createWork: [true] } },
+	},
+	{
+		displayName: 'Refer From 转出机构',
+		name: 'referFrom',
+		type: 'string',
+		required: true,
+		default: '={{ ($json["乡镇"] ?? $json.township ?? "") + "卫生院" }}',
+		displayOptions: { show: { createWork: [true] } },
+		description: 'The township health centre that refers the patient up',
+	},
+	{
+		displayName: 'Refer To 接收机构',
+		name: 'referTo',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '县精神卫生中心',
+		displayOptions: { show: { createWork: [true] } },
+		description: 'The specialist institution that receives upward referrals',
+	},
+	{
+		displayName: 'Consent 知情同意',
+		name: 'consentBy',
+		type: 'string',
+		default: '={{ $json["知情同意"] ?? "" }}',
+		displayOptions: { show: { createWork: [true] } },
+		description: '患者本人 or 监护人 (or patient / guardian) when consent was signed at the visit; empty drafts the referral with consent pending (待签署)',
+	},
+	{
+		displayName: 'Consent Time 知情同意时间',
+		name: 'consentAt',
+		type: 'string',
+		default: '={{ $json["知情同意时间"] ?? "" }}',
+		displayOptions: { show: { createWork: [true] } },
+	},
+	{ ...registryFileProperty, displayOptions: { show: { createWork: [true] } } },
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -4,6 +4,7 @@ type SmdRegistryMap = {
 	patient: 'get' | 'importFile' | 'search' | 'upsert';
 	followUp: 'importFile' | 'record';
 	list: 'match' | 'readFile' | 'triage';
+	workList: 'buildDaily';
 };
 
 export type SmdRegistryType = AllEntities<SmdRegistryMap>;
@@ -11,3 +12,4 @@ export type SmdRegistryType = AllEntities<SmdRegistryMap>;
 export type SmdRegistryPatient = Entity<SmdRegistryMap, 'patient'>;
 export type SmdRegistryFollowUp = Entity<SmdRegistryMap, 'followUp'>;
 export type SmdRegistryList = Entity<SmdRegistryMap, 'list'>;
+export type SmdRegistryWorkList = Entity<SmdRegistryMap, 'workList'>;

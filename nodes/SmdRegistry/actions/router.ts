@@ -5,6 +5,7 @@ import * as followUp from './followUp/followUp.resource';
 import * as list from './list/list.resource';
 import type { SmdRegistryType } from './node.type';
 import * as patient from './patient/patient.resource';
+import * as workList from './workList/workList.resource';
 
 type Operation = { execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> };
 
@@ -18,7 +19,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const resource = this.getNodeParameter('resource', 0) as SmdRegistryType['resource'];
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const smdRegistry = { resource, operation } as SmdRegistryType;
-	const resources = { followUp, list, patient };
+	const resources = { followUp, list, patient, workList };
 
 	return await withRegistry(this, async (store) => {
 		if (!Object.hasOwn(resources, resource)) throw new NodeOperationError(this.getNode(), `Unknown resource ${resource}`);
@@ -30,6 +31,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				return await followUp[smdRegistry.operation].execute.call(this, store);
 			case 'list':
 				return await list[smdRegistry.operation].execute.call(this, store);
+			case 'workList':
+				return await workList[smdRegistry.operation].execute.call(this, store);
 		}
 	});
 }

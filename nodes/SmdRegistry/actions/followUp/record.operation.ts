@@ -1,5 +1,5 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { assessRisk, FOLLOW_UP_FORMS, observationFromRecord, parseIdNumber, parseMedication, SmdInputError, type RegistryStore } from '../../../../lib';
+import { assessRisk, CARE_ROLES, FOLLOW_UP_FORMS, observationFromRecord, parseCodeList, parseIdNumber, parseMedication, SmdInputError, type RegistryStore } from '../../../../lib';
 import { runItems } from '../../../shared/itemRunner';
 import { auditContext } from '../../helpers/registry';
 
@@ -50,6 +50,9 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 			const medicationRaw = json['服药情况'] ?? json.medication;
 			const medication = parseMedication(medicationRaw);
 			if (medication === undefined) throw new SmdInputError('invalid', 'medication (服药情况) must be 规律服药/间断服药/不服药/医嘱勿需服药', { field: 'medication' });
+			// 随访人员: who visited (精神科医师、精防专干、民警…); a level ≥ 3 follow-up without a specialist is flagged.
+			const visitorsRaw = json['随访人员'] ?? json.visitors;
+			const visitors = visitorsRaw === undefined || visitorsRaw === null || String(visitorsRaw).trim() === '' ? null : parseCodeList(CARE_ROLES, visitorsRaw, 'visitors (随访人员)');
 			const saved = store.recordFollowUp({
 				patientRowId: patient.rowId,
 				date: observation.date,
@@ -61,9 +64,21 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 				actions: assessment.actions,
 				reasons: assessment.reasons,
 				observation,
+				visitors,
 			});
 			touched.push(patient.rowId);
-			return { json: { ...json, assessment: assessment as unknown as IDataObject, followUp: { outcome: saved.outcome, patientNo: patient.patientNo } } };
+			return {
+				json: {
+					...json,
+					assessment: assessment as unknown as IDataObject,
+					followUp: {
+						outcome: saved.outcome,
+						patientNo: patient.patientNo,
+						// Joint follow-up (联合随访) from level 3: missing when no 精神科医师 visited, or who visited was not recorded.
+						jointFollowUpMissing: assessment.riskLevel >= 3 && !(visitors ?? []).includes('specialist'),
+					},
+				},
+			};
 		});
 	} finally {
 		store.audit({ ...auditContext(this), operation: 'followUp.record', patientRowIds: touched });

@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { NodeOperationError, updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { allowedFileFolders, buildWorkLists, checkEmails, isFileAccessAllowed, isWorkingDay, parseDayList, readRecipientsTable, SmdError, type RegistryStore } from '../../../../lib';
+import { auditContext } from '../../helpers/registry';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Day',
+		name: 'day',
+		type: 'string',
+		default: "={{ $today.toFormat('yyyy-MM-dd') }}",
+		description: 'The day of the lists (YYYY-MM-DD, the workflow’s time zone); the week runs to its Sunday',
+	},
+	{
+		displayName: 'Recipients File',
+		name: 'recipientsFile',
+		type: 'string',
+		default: '',
+		placeholder: '/home/node/.n8n-files/smd/in/township-contacts.csv',
+		description: 'CSV (UTF-8 or GBK) or XLSX with the columns 乡镇 and 邮箱: where each township’s list goes. Empty: only the table below.',
+	},
+	{
+		displayName: 'Recipients',
+		name: 'recipients',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Township',
+		default: {},
+		description: 'Township addresses; they win over the file’s',
+		options: [
+			{
+				displayName: 'Township',
+				name: 'values',
+				values: [
+					{ displayName: 'Township 乡镇', name: 'township', type: 'string', default: '' },
+					{ displayName: 'Email 邮箱', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'County Office Email 县精防办邮箱',
+		name: 'countyEmail',
+		type: 'string',
+		placeholder: 'name@email.com',
+		default: '',
+		description: 'Where the county summary goes',
+	},
+	{
+		displayName: 'Options',
+		name: 'workListOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Holidays',
+				name: 'holidays',
+				type: 'string',
+				default: '',
+				description: 'Public holidays (YYYY-MM-DD) on which Only On Working Days produces nothing',
+			},
+			{
+				displayName: 'Joint Follow-Up From Level',
+				name: 'jointFollowUpMinLevel',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 5 },
+				default: 3,
+				description: 'Local policy: from this risk level on, follow-ups are joint (specialist and 精防专干)',
+			},
+			{
+				displayName: 'Make-Up Working Days',
+				name: 'workdays',
+				type: 'string',
+				default: '',
+				description: 'Weekend days worked (调休上班), YYYY-MM-DD',
+			},
+			{
+				displayName: 'Only On Working Days',
+				name: 'onlyOnWorkingDays',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to output nothing when Day is a weekend or a holiday (1 January, 1–7 October and the Holidays above)',
+			},
+		],
+	},
+];
+
+const displayOptions = { show: { resource: ['workList'], operation: ['buildDaily'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+interface Options {
+	holidays?: string;
+	workdays?: string;
+	onlyOnWorkingDays?: boolean;
+	jointFollowUpMinLevel?: number;
+}
+
+/** Once per run: the lists of every township, then the county summary; audited with the patients they name. */
+export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
+	const fail = (error: unknown): never => {
+		if (error instanceof SmdError) throw new NodeOperationError(this.getNode(), error.message, { description: error.field ? `Check ${error.field}` : undefined });
+		throw error;
+	};
+	const day = String(this.getNodeParameter('day', 0, '') ?? '').trim();
+	const options = this.getNodeParameter('workListOptions', 0, {}) as Options;
+	let emails: Record<string, string> = {};
+	let countyEmail: string | null = null;
+	try {
+		if (options.onlyOnWorkingDays) {
+			const calendar = { holidays: parseDayList(options.holidays, 'Holidays'), workdays: parseDayList(options.workdays, 'Make-Up Working Days') };
+			if (!isWorkingDay(day, calendar)) {
+				this.logger.info(`SMD Registry: ${day} is not a working day; no work lists`);
+				return [[]];
+			}
+		}
+	} catch (error) {
+		return fail(error);
+	}
+	const file = String(this.getNodeParameter('recipientsFile', 0, '') ?? '').trim();
+	if (file && !isFileAccessAllowed(file)) {
+		throw new NodeOperationError(this.getNode(), 'Access to the recipients file is not allowed: it is outside the folders in N8N_RESTRICT_FILE_ACCESS_TO', {
+			description: `Put it inside one of: ${allowedFileFolders().join('; ')}`,
+		});
+	}
+	let data: Buffer | null = null;
+	if (file) {
+		try {
+			data = await readFile(file);
+		} catch {
+			throw new NodeOperationError(this.getNode(), `The recipients file ${path.basename(file)} cannot be read: check Recipients File`);
+		}
+	}
+	try {
+		if (data) emails = Object.fromEntries(await readRecipientsTable(data, { fileName: file }));
+		const table = (this.getNodeParameter('recipients', 0, {}) as { values?: Array<{ township?: string; email?: string }> }).values ?? [];
+		table.forEach((r, i) => {
+			const township = String(r.township ?? '').trim();
+			if (!township) throw new SmdError('required', `Recipients entry ${i + 1}: 乡镇 is empty`, { field: 'township' });
+			emails[township] = checkEmails(String(r.email ?? '').trim(), `Recipients entry ${i + 1}`);
+		});
+		const county = String(this.getNodeParameter('countyEmail', 0, '') ?? '').trim();
+		countyEmail = county ? checkEmails(county, 'County Office Email', 'countyEmail') : null;
+	} catch (error) {
+		return fail(error);
+	}
+	let lists;
+	try {
+		lists = buildWorkLists(store, day, { townshipEmails: emails, countyEmail, jointFollowUpMinLevel: options.jointFollowUpMinLevel });
+	} catch (error) {
+		return fail(error);
+	}
+	store.audit({ ...auditContext(this), operation: 'workList.buildDaily', patientRowIds: lists.patientRowIds, detail: { day, townships: lists.townships.length } });
+	const items = [...lists.townships, lists.county].map((json) => ({ json: json as unknown as IDataObject, pairedItem: { item: 0 } }));
+	return [items];
+}
