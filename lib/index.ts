@@ -132,6 +132,40 @@ export { archiveFiles, ArchiveError } from './archive';
 export type { ArchivedFile } from './archive';
 export { compareTownships } from './townships';
 export * from './referrals';
+export {
+	renderReferralFormHtml,
+	renderReferralFormsHtml,
+	renderDischargeFormHtml,
+	renderDischargeFormsHtml,
+	referralFormModel,
+	dischargeFormModel,
+	referralFormFiles,
+	parseReferralFormInput,
+	parseReferralPatient,
+	parseReferralPair,
+	localDayAndTime,
+	ageAt,
+	referralFormInputSchema,
+	referralPatientSchema,
+	REFERRAL_FORM_FILES,
+	REFERRAL_FORM_FORMATS,
+	REFERRAL_FORM_TEMPLATE,
+	DISCHARGE_FORM_TEMPLATE,
+	REFERRAL_STYLE_TEMPLATE,
+} from './referralForms';
+export type {
+	ReferralFormInput,
+	ReferralPatientInput,
+	ReferralFormOptions,
+	ReferralFormModel,
+	DischargeFormModel,
+	ReferralWithPatient,
+	ReferralFormKind,
+	ReferralFormFormat,
+	ReferralFilesOptions,
+	ReferralFilesResult,
+	DateParts,
+} from './referralForms';
 export * from './workList';
 export {
 	upsertAgreement,
@@ -149,3 +183,4 @@ export { openPlan, createPlanTask, reviewPlan, closePlan, plansOf, listMissingPl
 export type { CasePlan, OpenPlanInput, PlanTaskInput, PlanOptions, PlanResult, ReviewInput, MissingPlan } from './registry/casePlans';
 export { buildWorkLists } from './registry/workListFacts';
 export type { WorkListOptions, WorkLists } from './registry/workListFacts';
+export { readRecipientsTable, checkEmails, RECIPIENT_COLUMNS } from './recipients';

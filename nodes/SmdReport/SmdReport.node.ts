@@ -7,10 +7,12 @@ import * as policeFeedback from './actions/policeFeedback.operation';
 import { quarterlyProperties } from './actions/quarterly.descriptions';
 import * as quarterlyPack from './actions/quarterlyPack.operation';
 import * as rankingTable from './actions/rankingTable.operation';
+import { referralFormProperties } from './actions/referralForms.descriptions';
 import { router } from './actions/router';
 import * as townshipTaskLists from './actions/townshipTaskLists.operation';
 import * as triageJson from './actions/triageJson.operation';
 import * as triageSummary from './actions/triageSummary.operation';
+import { workListProperties } from './actions/workList.descriptions';
 
 export class SmdReport implements INodeType {
 	description: INodeTypeDescription = {
@@ -50,6 +52,18 @@ export class SmdReport implements INodeType {
 						description: 'Quarterly: one page per township below target on a management indicator, the shortfall in patients and blanks for measures and milestones (HTML, PDF)',
 					},
 					{
+						name: 'Daily Work List 每日工作清单',
+						value: 'dailyWorkList',
+						description:
+							'Per township item: counts per section and one table per section (overdue, due this week, joint follow-up, case management, referrals, emergency records); per county item: the townships’ counts (HTML, XLSX, PDF). Names masked by default.',
+					},
+					{
+						name: 'Discharge Information 出院信息单',
+						value: 'dischargeForm',
+						description:
+							'Per SMD Referral item of a return (回转): the 严重精神障碍患者出院信息单 the hospital sends the township within 10 working days of discharge (HTML, PDF). Full identifiers: a clinical record.',
+					},
+					{
 						name: 'Police Feedback List 公安反馈清单',
 						value: 'policeFeedback',
 						description: 'One XLSX in the police’s row order: 已在管/失访/死亡迁出/未登记… Names and ID numbers masked by default',
@@ -59,6 +73,12 @@ export class SmdReport implements INodeType {
 						value: 'quarterlyPack',
 						description:
 							'Quarterly: cover, county indicators, township ranking, charts, patient counts, catch-up areas and the action list, from an SMD Indicators item (HTML, PDF). Identifiers masked by default.',
+					},
+					{
+						name: 'Referral Form 双向转诊单',
+						value: 'referralForm',
+						description:
+							'Per SMD Referral item: the 双向转诊单 — 存根, cut line and the 转出 or 回转 form, with urgency, reasons, consent and the agreement check (HTML, PDF). Full identifiers: a clinical record.',
 					},
 					{
 						name: 'Township Ranking 乡镇排名表',
@@ -91,6 +111,8 @@ export class SmdReport implements INodeType {
 			...actionList.description,
 			...catchUpPlan.description,
 			...archiveFiles.description,
+			...referralFormProperties,
+			...workListProperties,
 			...policeFeedback.description,
 			...townshipTaskLists.description,
 			...triageSummary.description,

@@ -163,7 +163,10 @@ describe('SMD Report quarterly reports in n8n-core', () => {
 	test('parameters: the triage-only As-Of Date and output field are hidden for the quarterly reports', () => {
 		const props = nodeType.description.properties;
 		const quarterly = ['quarterlyPack', 'rankingTable', 'actionList', 'catchUpPlan'];
-		for (const name of ['asOf', 'binaryPropertyName']) expect(props.find((p) => p.name === name)!.displayOptions).toEqual({ hide: { report: [...quarterly, 'archiveFiles'] } });
+		// Other item reports (daily work list, referral forms…) hide them too.
+		for (const name of ['asOf', 'binaryPropertyName']) {
+			expect(props.find((p) => p.name === name)!.displayOptions).toEqual({ hide: { report: expect.arrayContaining([...quarterly, 'archiveFiles']) } });
+		}
 		for (const name of ['quarterlyMask', 'quarterlyPdf', 'countyName', 'quarterlyOptions']) {
 			expect(props.find((p) => p.name === name)!.displayOptions).toEqual({ show: { report: quarterly } });
 		}

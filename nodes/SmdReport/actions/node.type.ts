@@ -1,5 +1,5 @@
 /** The reports of SMD Report: the values of its `report` parameter, which plays the part of an operation. */
-export type SmdReportType = TriageReportType | QuarterlyReportType | 'archiveFiles';
+export type SmdReportType = TriageReportType | QuarterlyReportType | ReferralFormReportType | 'archiveFiles' | 'dailyWorkList';
 
 /** Reports of a police-list triage: rendered from the triaged rows, as of the As-Of Date. */
 export type TriageReportType = 'policeFeedback' | 'townshipTaskLists' | 'triageJson' | 'triageSummary';
@@ -9,5 +9,10 @@ export type QuarterlyReportType = 'quarterlyPack' | 'rankingTable' | 'actionList
 
 export const QUARTERLY_REPORTS: QuarterlyReportType[] = ['quarterlyPack', 'rankingTable', 'actionList', 'catchUpPlan'];
 
+/** The referral forms: one form per item of SMD Referral (a referral and its patient), files appended to it. */
+export type ReferralFormReportType = 'referralForm' | 'dischargeForm';
+
+export const REFERRAL_FORM_REPORTS: ReferralFormReportType[] = ['referralForm', 'dischargeForm'];
+
 /** Reports that take their input items as they are (no triage rows, no As-Of Date). */
-export const ITEM_REPORTS: SmdReportType[] = [...QUARTERLY_REPORTS, 'archiveFiles'];
+export const ITEM_REPORTS: SmdReportType[] = [...QUARTERLY_REPORTS, ...REFERRAL_FORM_REPORTS, 'archiveFiles', 'dailyWorkList'];
