@@ -302,7 +302,7 @@ export async function executeWorkflow(instance: Instance, id: string): Promise<E
 	const lines = out.stdout.split('\n');
 	const first = lines.indexOf('{');
 	const last = lines.indexOf('}', first);
-	if (first < 0 || last < 0) throw new Error(`n8n execute --id=${id} printed no run data:\n${out.stderr.split('\n').slice(-20).join('\n')}`);
+	if (first < 0 || last < 0) throw new Error(`n8n execute --id=${id} printed no run data (${out.stdout.length} characters of output):\n${out.stderr.split('\n').slice(-20).join('\n')}\n${lines.slice(-20).join('\n')}`);
 	const parsed = JSON.parse(lines.slice(first, last + 1).join('\n')) as { data?: unknown };
 	const data = (parsed.data ?? parsed) as {
 		resultData: { error?: { message: string; node?: { name: string } }; runData: Record<string, Array<{ data?: { main: NodeRun['outputs'] }; error?: NodeRun['error'] }>> };

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { readArgs } from './cliArgs';
 import { createHash } from 'node:crypto';
 import { DemoCounty, writeDemoFiles, DEMO_AS_OF, DEMO_SEED } from './demoCounty';
+import { writeTownshipContactsCsv, writeVisitsCsv } from './demoReferralData';
 import { demoPopulation, writeFollowUpExport, writePopulationCsv } from './demoQuarterlyData';
 import {
 	DEMO_OWNER,
@@ -75,7 +76,7 @@ export function parseArgs(argv: string[]): StartArgs | null {
 }
 
 /** The demo files every shipped workflow's Settings point at: <files>/smd/ (the quarterly meeting's exports in smd/in/). */
-export const DEMO_FILES = ['registry.csv', 'police-list.csv', 'follow-ups.csv', 'in/registry.csv', 'in/follow-ups.csv', 'in/population.csv'] as const;
+export const DEMO_FILES = ['registry.csv', 'police-list.csv', 'follow-ups.csv', 'in/registry.csv', 'in/follow-ups.csv', 'in/population.csv', 'in/visits.csv', 'in/township-contacts.csv'] as const;
 
 const SMTP_ARG = /^(?:([^:@]*):([^@]*)@)?([^:@]+):(\d{1,5})$/;
 
@@ -106,6 +107,9 @@ export async function seedDemoFiles(instance: Instance, state: State, log: Log):
 	const county = new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF });
 	await writeFollowUpExport(path.join(dir, 'in', 'follow-ups.csv'), county);
 	await writePopulationCsv(path.join(dir, 'in', 'population.csv'), demoPopulation(county.patients));
+	// The referral workflow's visits and the daily work list's township addresses.
+	await writeVisitsCsv(path.join(dir, 'in', 'visits.csv'), county);
+	await writeTownshipContactsCsv(path.join(dir, 'in', 'township-contacts.csv'));
 	mkdirSync(path.join(dir, 'out'), { recursive: true });
 	state.seeded = { seed: DEMO_SEED, asOf: DEMO_AS_OF };
 	return true;

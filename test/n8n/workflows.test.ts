@@ -16,6 +16,8 @@ import { registryIndicators } from '../../lib/registry/indicatorFacts';
 import { RegistryStore } from '../../lib/registry/store';
 import { DEMO_AS_OF, DEMO_SEED, DemoCounty, writeDemoFiles } from '../../scripts/demoCounty';
 import { demoPopulation, writeFollowUpExport, writePopulationCsv } from '../../scripts/demoQuarterlyData';
+import { DEMO_TOWNSHIP_EMAILS, visitRows, writeTownshipContactsCsv, writeVisitsCsv } from '../../scripts/demoReferralData';
+import { buildWorkLists } from '../../lib/registry/workListFacts';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtpSink';
 import {
 	ensureN8n,
@@ -42,6 +44,11 @@ let out: string;
 let workflows: WorkflowJson[];
 let sink: SmtpSink;
 const results: Record<string, ExecutionResult> = {};
+let referralRerun: ExecutionResult;
+let mailsAfterRerun: number;
+/** Tomorrow in the county's time zone: the referrals made today by the workflow are then a day old. */
+const workListDay = new Date(Date.now() + 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+const mailsAbout = (subject: string) => sink.received.filter((m) => (m.parsed.subject ?? '').includes(subject));
 
 beforeAll(async () => {
 	tmp = mkdtempSync(path.join(os.tmpdir(), 'smd-n8n-'));
@@ -59,6 +66,9 @@ beforeAll(async () => {
 	copyFileSync(path.join(smd, 'registry.csv'), path.join(input, 'registry.csv'));
 	await writeFollowUpExport(path.join(input, 'follow-ups.csv'), new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF }));
 	await writePopulationCsv(path.join(input, 'population.csv'), demoPopulation(3000));
+	// The referral workflow's visits and the daily work list's township addresses.
+	await writeVisitsCsv(path.join(input, 'visits.csv'), new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF }));
+	await writeTownshipContactsCsv(path.join(input, 'township-contacts.csv'));
 	sink = await startSmtpSink();
 	const credentials = path.join(tmp, 'credentials.json');
 	writeFileSync(credentials, JSON.stringify([{ id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱', type: 'smtp', data: sink.credential }]));
@@ -66,11 +76,22 @@ beforeAll(async () => {
 	rmSync(credentials);
 	// As a user would: the shipped files, paths moved to this instance, the list's date and the quarter fixed.
 	const settings = (f: string): Record<string, string> =>
-		f.endsWith('police-list-triage.json') ? { asOf: DEMO_AS_OF } : f.endsWith('quarterly-joint-meeting.json') ? { quarter: '2026Q3', county: '演示县' } : {};
+		f.endsWith('police-list-triage.json')
+			? { asOf: DEMO_AS_OF }
+			: f.endsWith('quarterly-joint-meeting.json')
+				? { quarter: '2026Q3', county: '演示县' }
+				: f.endsWith('daily-work-list.json')
+					? { day: workListDay, county: '演示县' }
+					: {};
 	workflows = workflowFiles().map((f) => prepareWorkflow(f, instance, settings(f)));
 	await importWorkflows(instance, workflows);
 	// The registry first: triage reads it; the quarterly meeting imports the same export again and its follow-ups.
-	for (const id of ['smdRegistryImpt1', 'smdPoliceTriage1', 'smdFollowUpRisk1', 'smdQuarterlyMeeting1']) results[id] = await executeWorkflow(instance, id);
+	for (const id of ['smdRegistryImpt1', 'smdPoliceTriage1', 'smdFollowUpRisk1', 'smdQuarterlyMeeting1', 'smdReferralVisit1']) results[id] = await executeWorkflow(instance, id);
+	// The same visits delivered again: nothing new may be created or sent.
+	referralRerun = await executeWorkflow(instance, 'smdReferralVisit1');
+	mailsAfterRerun = sink.received.length;
+	// The daily work list the next day, when the drafts still waiting for consent are late.
+	results.smdDailyWorkList1 = await executeWorkflow(instance, 'smdDailyWorkList1');
 }, 900_000);
 afterAll(async () => {
 	await sink?.close();
@@ -180,14 +201,115 @@ describe('SMD quarterly joint meeting (n8n execute)', () => {
 		} finally {
 			store.close();
 		}
-		expect(sink.received).toHaveLength(1);
-		const mail = sink.received[0];
+		expect(mailsAbout('季度联席会议材料')).toHaveLength(1);
+		const mail = mailsAbout('季度联席会议材料')[0];
 		expect(mail.parsed.subject).toBe('演示县 2026Q3 严重精神障碍患者管理季度联席会议材料');
 		expect(mail.to).toEqual(['jingfangban@example.invalid', 'zongzhi@example.invalid']);
 		expect(mail.parsed.attachments.map((a) => a.filename).sort()).toEqual(files);
 		for (const a of mail.parsed.attachments) expect(a.content.equals(readFileSync(path.join(out, '2026Q3', a.filename!)))).toBe(true);
 	});
 });
+
+describe('SMD referral from follow-up visits (n8n execute)', () => {
+	const visits = visitRows(new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF }));
+	const unstable = visits.filter((v) => v.危险性评估 === '3级' || v.危险性评估 === '4级');
+	const consented = unstable.filter((v) => v.知情同意 !== '');
+	const db = () => new DatabaseSync(path.join(smd, 'registry.sqlite'), { readOnly: true });
+	const all = (sql: string) => {
+		const d = db();
+		try {
+			return d.prepare(sql).all() as Array<Record<string, unknown>>;
+		} finally {
+			d.close();
+		}
+	};
+
+	test('each visit recorded with who visited; a level ≥ 3 visit without a 精神科医师 flagged', () => {
+		const recorded = results.smdReferralVisit1.nodes['Record Follow-Up 记录随访'].outputs[0].map((i) => i.json as { followUp: { jointFollowUpMissing: boolean } });
+		expect(recorded).toHaveLength(visits.length);
+		expect(recorded.filter((r) => r.followUp.jointFollowUpMissing)).toHaveLength(unstable.filter((v) => !v.随访人员.includes('精神科医师')).length);
+		expect(all(`SELECT COUNT(*) AS n FROM follow_ups WHERE visitors IS NOT NULL AND follow_up_date = '${visits[0].随访日期}'`)).toEqual([{ n: visits.length }]);
+	});
+
+	test('every unstable visit drafted a referral and a case-management task; those with consent were mailed with the form and marked sent', () => {
+		const referrals = all('SELECT r.status, r.consent_by, p.patient_no FROM referrals r JOIN patients p ON p.id = r.patient_id ORDER BY p.patient_no');
+		expect(referrals.map((r) => r.patient_no)).toEqual(unstable.map((v) => v.患者编号).sort());
+		expect(referrals.filter((r) => r.status === 'sent').map((r) => r.patient_no)).toEqual(consented.map((v) => v.患者编号).sort());
+		expect(referrals.filter((r) => r.status === 'created').every((r) => r.consent_by === 'pending')).toBe(true);
+		expect(all("SELECT status, COUNT(*) AS n FROM case_plans GROUP BY status")).toEqual([{ status: 'pending', n: unstable.length }]);
+		const mails = mailsAbout('双向转诊（转出）单');
+		expect(mails).toHaveLength(consented.length);
+		const archived = readdirSync(path.join(out, '转诊单'));
+		for (const m of mails) {
+			expect(m.to).toEqual(['zhuanke@example.invalid']);
+			const pdf = m.parsed.attachments.find((a) => a.filename?.endsWith('.pdf'));
+			expect(pdf?.filename).toMatch(/^双向转诊单_ZZ\d{8}-\d{4}\.pdf$/);
+			expect(archived).toContain(pdf!.filename);
+			expect(pdf!.content.subarray(0, 5).toString()).toBe('%PDF-');
+		}
+		// The mail's own text carries the referral and patient numbers, never a name or an ID number.
+		const county = new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF });
+		const people = unstable.map((v) => county.personAt(Number(v.患者编号.slice(5)) - 1));
+		for (const m of mails) for (const p of people) expect([p.patientNo, m.parsed.text?.includes(p.name), m.parsed.text?.includes(p.idNumber)]).toEqual([p.patientNo, false, false]);
+	});
+
+	test('the same visits again: nothing new created, nothing mailed again', () => {
+		expect(referralRerun.ok).toBe(true);
+		const again = referralRerun.nodes['Assess and Create Work 评估并派发任务'].outputs[0].map((i) => i.json.work as { referral: { outcome: string } | null; casePlan: { outcome: string } | null });
+		expect(again.filter((w) => w.referral).map((w) => w.referral!.outcome)).toEqual(unstable.map(() => 'existing'));
+		expect(again.filter((w) => w.casePlan).every((w) => w.casePlan!.outcome === 'existing')).toBe(true);
+		expect(referralRerun.nodes['Ready to Send 可发送'].outputs[0]).toHaveLength(0);
+		expect(referralRerun.nodes['Mark Sent 标记已发送']).toBeUndefined();
+		expect(mailsAbout('双向转诊（转出）单')).toHaveLength(consented.length);
+		expect(all('SELECT COUNT(*) AS n FROM referrals')).toEqual([{ n: unstable.length }]);
+		expect(all("SELECT COUNT(*) AS n FROM referral_events WHERE event = 'sent'")).toEqual([{ n: consented.length }]);
+	});
+});
+
+describe('SMD daily work list (n8n execute)', () => {
+	test('one mail per township with an address and the county summary; the lists are the registry’s, masked', async () => {
+		expect(mailsAfterRerun).toBe(sink.received.length - 5);
+		const store = RegistryStore.open(path.join(smd, 'registry.sqlite'), { readOnly: true });
+		let expected;
+		try {
+			expected = buildWorkLists(store, workListDay, { townshipEmails: DEMO_TOWNSHIP_EMAILS });
+		} finally {
+			store.close();
+		}
+		const mails = mailsAbout('每日工作清单');
+		expect(mails.map((m) => m.to[0]).sort()).toEqual([...Object.values(DEMO_TOWNSHIP_EMAILS), 'jingfangban@example.invalid'].sort());
+		const county = new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF });
+		for (const list of expected.townships.filter((t) => t.email)) {
+			const mail = mails.find((m) => m.to[0] === list.email)!;
+			expect(mail.parsed.subject).toBe(`演示县${list.township} 严重精神障碍患者管理每日工作清单 ${workListDay}`);
+			expect(mail.parsed.attachments.map((a) => a.filename).sort()).toEqual([`工作清单_${list.township}_${workListDay}.html`, `工作清单_${list.township}_${workListDay}.xlsx`]);
+			const xlsx = mail.parsed.attachments.find((a) => a.filename!.endsWith('.xlsx'))!;
+			const rows = (await readTable(xlsx.content)).rows.map((r) => r.values);
+			expect(rows.map((r) => r['患者编号'])).toEqual(expect.arrayContaining(list.rows.map((r) => r.patientNo)));
+			expect(rows).toHaveLength(list.rows.length);
+			expect(mail.parsed.text).toContain(`转诊、回转逾期 ${list.counts.referral_late} 项`);
+			// Masked: no full name of anyone listed, in the XLSX or the HTML.
+			const html = mail.parsed.attachments.find((a) => a.filename!.endsWith('.html'))!.content.toString('utf8');
+			const cells = JSON.stringify(rows);
+			for (const r of list.rows.slice(0, 200)) {
+				const p = county.personAt(Number(r.patientNo.slice(5)) - 1);
+				if (p.name.length < 2) continue;
+				expect([r.patientNo, html.includes(p.name), cells.includes(p.name), html.includes(p.idNumber)]).toEqual([r.patientNo, false, false, false]);
+			}
+		}
+		// The drafts that still wait for consent are a day late: each is on its township's list.
+		const late = expected.townships.flatMap((t) => t.rows).filter((r) => r.section === 'referral_late');
+		expect(late.length).toBeGreaterThanOrEqual(unstableWithoutConsent());
+		const summary = mails.find((m) => m.to[0] === 'jingfangban@example.invalid')!;
+		expect(summary.parsed.subject).toBe(`演示县 严重精神障碍患者管理每日工作清单汇总 ${workListDay}`);
+		expect(summary.parsed.text).toContain('以下乡镇未配置邮箱，清单未发送：石桥镇。');
+		expect(summary.parsed.text).toContain(`共涉及患者 ${expected.county.patients} 人`);
+	});
+});
+
+function unstableWithoutConsent(): number {
+	return visitRows(new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF })).filter((v) => (v.危险性评估 === '3级' || v.危险性评估 === '4级') && v.知情同意 === '').length;
+}
 
 test('a failed run in n8n reports the node and the reason, and writes nothing', async () => {
 	const broken = prepareWorkflow(path.join(PACKAGE_ROOT, 'workflows', 'police-list-triage.json'), instance, { policeListFile: path.join(smd, 'missing.csv'), outputDir: path.join(tmp, 'broken-out') });
