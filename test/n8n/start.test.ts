@@ -105,9 +105,9 @@ test('first run: the package installed as a community package, demo seeded, work
 	const types = await api<Array<{ name: string }>>(`${url}/types/nodes.json`, cookie);
 	const ours = types.map((t) => t.name).filter((n) => n.startsWith('n8n-nodes-smd.'));
 	// Each node, and (usableAsTool) its AI-agent tool variant.
-	expect([...new Set(ours)].sort()).toEqual(['Indicators', 'IndicatorsTool', 'Registry', 'RegistryTool', 'Report', 'ReportTool', 'RiskAssessment', 'RiskAssessmentTool'].map((n) => `n8n-nodes-smd.smd${n}`));
+	expect([...new Set(ours)].sort()).toEqual(['Indicators', 'IndicatorsTool', 'Referral', 'ReferralTool', 'Registry', 'RegistryTool', 'Report', 'ReportTool', 'RiskAssessment', 'RiskAssessmentTool'].map((n) => `n8n-nodes-smd.smd${n}`));
 	const list = await api<{ data: Array<{ id: string }> }>(`${url}/rest/workflows`, cookie);
-	expect(list.data.map((w) => w.id).sort()).toEqual(['smdFollowUpRisk1', 'smdPoliceTriage1', 'smdQuarterlyMeeting1', 'smdRegistryImpt1']);
+	expect(list.data.map((w) => w.id).sort()).toEqual(['smdDailyWorkList1', 'smdFollowUpRisk1', 'smdPoliceTriage1', 'smdQuarterlyMeeting1', 'smdReferralVisit1', 'smdRegistryImpt1']);
 	expect(registryPatients(path.join(instance().filesDir, 'smd', 'registry.sqlite'))).toBe(3000);
 });
 
@@ -130,7 +130,7 @@ describe('the editor in headless Chromium', () => {
 
 	test('each node of this package in each workflow was opened and shows its parameters', () => {
 		const expected = workflows().flatMap((w) => w.nodes.filter((n) => n.type.startsWith('n8n-nodes-smd.')).map((n) => `${w.id} ${n.name}`));
-		expect(expected).toHaveLength(16);
+		expect(expected).toHaveLength(24);
 		expect(report.nodes.map((n) => `${n.workflow} ${n.node}`)).toEqual(expected);
 		for (const n of report.nodes) {
 			expect(n.title).toBe(n.node);
@@ -157,7 +157,7 @@ describe('the editor in headless Chromium', () => {
 	}, 180_000);
 
 	test('a screenshot of each workflow and each node, and the runs wrote their files', () => {
-		expect(report.shots).toHaveLength(4 + 16);
+		expect(report.shots).toHaveLength(6 + 24);
 		for (const s of report.shots) expect(statSync(s.file).size).toBeGreaterThan(20_000);
 		const out = path.join(instance().filesDir, 'smd', 'out');
 		// Run from the editor with the Settings as shipped: the list is triaged as of today.
@@ -167,7 +167,16 @@ describe('the editor in headless Chromium', () => {
 		// The quarterly meeting, run today: the last completed quarter archived and mailed through the credential npm start set up.
 		const quarter = lastCompletedQuarter(new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }));
 		expect(existsSync(path.join(out, quarter, 'indicators.json'))).toBe(true);
-		expect(sink.received.map((m) => m.parsed.attachments.length)).toEqual([11]);
+		// The daily work lists (four townships with an address and the county summary, HTML and XLSX each),
+		// the quarterly pack (11 files) and the 双向转诊单 of the visits with consent signed (PDF and HTML).
+		const byRecipient = sink.received.map((m) => `${m.to.join(',')} ${m.parsed.attachments.length}`).sort();
+		expect(byRecipient).toEqual(
+			[
+				...['chengguan-jf', 'hexi-jf', 'jingfangban', 'liulin-jf', 'qingshan-jf'].map((n) => `${n}@example.invalid 2`),
+				'jingfangban@example.invalid,zongzhi@example.invalid 11',
+				...Array.from({ length: 5 }, () => 'zhuanke@example.invalid 2'),
+			].sort(),
+		);
 	});
 });
 
