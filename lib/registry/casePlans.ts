@@ -126,7 +126,7 @@ function patientOf(store: RegistryStore, patientNo: string): Patient {
 
 function nextPlanNo(store: RegistryStore, today: string): string {
 	const prefix = casePlanNumber(today, 0).slice(0, -4);
-	const seq = Number((store.internals.get('SELECT COUNT(*) AS n FROM case_plans WHERE plan_no LIKE ?').get(`${prefix}%`) as Row).n) + 1;
+	const seq = Number((store.internals.get('SELECT COUNT(*) AS n FROM case_plans WHERE plan_no >= ? AND plan_no < ?').get(prefix, `${prefix.slice(0, -1)}.`) as Row).n) + 1;
 	return casePlanNumber(today, seq);
 }
 

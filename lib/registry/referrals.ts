@@ -291,8 +291,9 @@ export function createReferral(store: RegistryStore, input: ReferralInput, optio
 			.get(patient.rowId, input.direction) as Row | undefined;
 		if (open) warnings.push(`the patient already has an open ${input.direction === 'up' ? '上转' : '回转'} referral ${open.referral_no as string}`);
 		const deadlines = dischargeDate ? returnDeadlines(dischargeDate, policy, options.calendar) : null;
+		// The day's numbers so far, counted on the unique index ('-' is followed by '.' in code order).
 		const prefix = referralNumber(today, 0).slice(0, -4);
-		const seq = Number((store.internals.get('SELECT COUNT(*) AS n FROM referrals WHERE referral_no LIKE ?').get(`${prefix}%`) as Row).n) + 1;
+		const seq = Number((store.internals.get('SELECT COUNT(*) AS n FROM referrals WHERE referral_no >= ? AND referral_no < ?').get(prefix, `${prefix.slice(0, -1)}.`) as Row).n) + 1;
 		const referralNo = referralNumber(today, seq);
 		store.internals
 			.get(
