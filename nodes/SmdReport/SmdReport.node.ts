@@ -23,7 +23,7 @@ export class SmdReport implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["report"]}}',
 		description:
-			'Renders SMD work lists and reports as files: triage task lists, police feedback and summary; the quarterly joint-meeting pack, ranking, action list and catch-up plans (HTML, PDF, XLSX)',
+			'Renders SMD work lists and reports as files: triage task lists, police feedback and summary; the quarterly joint-meeting pack, ranking, action list and catch-up plans; daily work lists; the 双向转诊单 and 出院信息单 (HTML, PDF, XLSX)',
 		defaults: { name: 'SMD Report' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
