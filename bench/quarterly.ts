@@ -19,9 +19,9 @@ import { registryActionList, registryIndicators } from '../lib/registry/indicato
 import { importRegistryFile } from '../lib/registry/import';
 import { RegistryStore } from '../lib/registry/store';
 import { readArgs } from '../scripts/cliArgs';
-import { DemoCounty, REGISTRY_HEADERS } from '../scripts/demoCounty';
+import { DemoCounty } from '../scripts/demoCounty';
+import { benchTownship, mb, Steps, writeRegistryExport } from './common';
 import { writeFollowUpExport } from '../scripts/demoQuarterlyData';
-import { createWriteStream } from 'node:fs';
 
 const { values: v } = readArgs(process.argv.slice(2), {
 	patients: { type: 'string' },
@@ -32,41 +32,16 @@ const { values: v } = readArgs(process.argv.slice(2), {
 const PATIENTS = Number(v.patients ?? 1_000_000);
 const TOWNSHIPS = Number(v.townships ?? 200);
 const PER_PATIENT = Number(v['per-patient'] ?? 4);
-const townshipOf = (i: number) => `第${String((Math.imul(i, 2654435761) >>> 0) % TOWNSHIPS + 1).padStart(3, '0')}乡镇`;
-
-const rows: Array<[string, string, string]> = [];
-const mb = () => `${Math.round(process.memoryUsage().rss / 1048576)} MB`;
-async function step<T>(what: string, fn: () => Promise<T> | T, per?: (r: T, ms: number) => string): Promise<T> {
-	const t = Date.now();
-	const r = await fn();
-	const ms = Date.now() - t;
-	rows.push([what, `${(ms / 1000).toFixed(2)} s`, per ? per(r, ms) : mb()]);
-	process.stderr.write(`${what}: ${(ms / 1000).toFixed(2)} s\n`);
-	return r;
-}
-
-const csvCell = (c: string) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+const townshipOf = benchTownship(TOWNSHIPS);
+const steps = new Steps();
+const step = steps.step.bind(steps);
 
 async function main(): Promise<void> {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'smd-bench-q-'));
 	try {
 		const county = new DemoCounty({ patients: PATIENTS });
 		const registryCsv = path.join(dir, 'registry.csv');
-		await step(`registry export written (${PATIENTS} patients, ${TOWNSHIPS} townships)`, async () => {
-			const out = createWriteStream(registryCsv);
-			const t = REGISTRY_HEADERS.indexOf('所属乡镇');
-			let chunk = '\uFEFF' + REGISTRY_HEADERS.join(',') + '\r\n';
-			for (let i = 0; i < PATIENTS; i++) {
-				const r = county.rowAt(i);
-				r[t] = townshipOf(i);
-				chunk += r.map(csvCell).join(',') + '\r\n';
-				if (chunk.length > 1 << 20) {
-					if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
-					chunk = '';
-				}
-			}
-			await new Promise<void>((res) => out.end(chunk, () => res()));
-		});
+		await step(`registry export written (${PATIENTS} patients, ${TOWNSHIPS} townships)`, () => writeRegistryExport(registryCsv, county, PATIENTS, townshipOf));
 		const followUps = path.join(dir, 'follow-ups.csv');
 		const written = await step('follow-up export written', () => writeFollowUpExport(followUps, county, { maxPerPatient: PER_PATIENT }), (c) => `${c.rows} rows, ${(statSync(followUps).size / 1048576).toFixed(0)} MB`);
 
@@ -104,9 +79,7 @@ async function main(): Promise<void> {
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
-	console.log(`\nQuarterly benchmark: ${PATIENTS} patients, ${TOWNSHIPS} townships, ≤ ${PER_PATIENT} follow-ups each (${os.cpus().length} cores, Node ${process.version})\n`);
-	console.log('| step | time | detail |\n|---|---|---|');
-	for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+	steps.print(`Quarterly benchmark: ${PATIENTS} patients, ${TOWNSHIPS} townships, ≤ ${PER_PATIENT} follow-ups each (${os.cpus().length} cores, Node ${process.version})`);
 }
 
 main().catch((error: Error) => {

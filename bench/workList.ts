@@ -8,7 +8,7 @@
  *
  * No target in the issue; prints a table.
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importRegistryFile } from '../lib/registry/import';
@@ -18,7 +18,8 @@ import { RegistryStore } from '../lib/registry/store';
 import { buildWorkLists } from '../lib/registry/workListFacts';
 import { workListFiles } from '../lib/workListReports';
 import { readArgs } from '../scripts/cliArgs';
-import { DemoCounty, REGISTRY_HEADERS } from '../scripts/demoCounty';
+import { DemoCounty } from '../scripts/demoCounty';
+import { benchTownship, mb, Steps, writeRegistryExport } from './common';
 
 const { values: v } = readArgs(process.argv.slice(2), {
 	patients: { type: 'string' },
@@ -30,42 +31,18 @@ const PATIENTS = Number(v.patients ?? 1_000_000);
 const TOWNSHIPS = Number(v.townships ?? 200);
 const REFERRALS = Number(v.referrals ?? 20_000);
 const PLANS = Number(v.plans ?? 50_000);
-const townshipOf = (i: number) => `第${String((Math.imul(i, 2654435761) >>> 0) % TOWNSHIPS + 1).padStart(3, '0')}乡镇`;
+const townshipOf = benchTownship(TOWNSHIPS);
 const DAY = '2026-11-30';
-
-const rows: Array<[string, string, string]> = [];
-const mb = () => `${Math.round(process.memoryUsage().rss / 1048576)} MB`;
-async function step<T>(what: string, fn: () => Promise<T> | T, per?: (r: T, ms: number) => string): Promise<T> {
-	const t = Date.now();
-	const r = await fn();
-	const ms = Date.now() - t;
-	rows.push([what, `${(ms / 1000).toFixed(2)} s`, per ? per(r, ms) : mb()]);
-	process.stderr.write(`${what}: ${(ms / 1000).toFixed(2)} s\n`);
-	return r;
-}
+const steps = new Steps();
+const step = steps.step.bind(steps);
 const rate = (n: number, ms: number) => `${n} = ${Math.round(n / (ms / 1000))}/s`;
-const csvCell = (c: string) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
 
 async function main(): Promise<void> {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'smd-bench-w-'));
 	try {
 		const county = new DemoCounty({ patients: PATIENTS });
 		const registryCsv = path.join(dir, 'registry.csv');
-		await step(`registry export written (${PATIENTS} patients, ${TOWNSHIPS} townships)`, async () => {
-			const out = createWriteStream(registryCsv);
-			const t = REGISTRY_HEADERS.indexOf('所属乡镇');
-			let chunk = '\uFEFF' + REGISTRY_HEADERS.join(',') + '\r\n';
-			for (let i = 0; i < PATIENTS; i++) {
-				const r = county.rowAt(i);
-				r[t] = townshipOf(i);
-				chunk += r.map(csvCell).join(',') + '\r\n';
-				if (chunk.length > 1 << 20) {
-					if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
-					chunk = '';
-				}
-			}
-			await new Promise<void>((res) => out.end(chunk, () => res()));
-		});
+		await step(`registry export written (${PATIENTS} patients, ${TOWNSHIPS} townships)`, () => writeRegistryExport(registryCsv, county, PATIENTS, townshipOf));
 		const store = RegistryStore.open(path.join(dir, 'registry.sqlite'));
 		try {
 			await step('registry import (lib)', () => importRegistryFile(store, readFileSync(registryCsv)), (r, ms) => `${r.inserted} patients, ${Math.round(r.rows / (ms / 1000))} rows/s`);
@@ -140,9 +117,7 @@ async function main(): Promise<void> {
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
-	console.log(`\nReferral and work-list benchmark: ${PATIENTS} patients, ${TOWNSHIPS} townships (${os.cpus().length} cores, Node ${process.version})\n`);
-	console.log('| step | time | detail |\n|---|---|---|');
-	for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+	steps.print(`Referral and work-list benchmark: ${PATIENTS} patients, ${TOWNSHIPS} townships (${os.cpus().length} cores, Node ${process.version})`);
 }
 
 main().catch((error: Error) => {

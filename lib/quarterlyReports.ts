@@ -35,6 +35,7 @@ import { renderTemplate } from './reports';
 import { compareTownships as zhCompare, UNASSIGNED_TOWNSHIP } from './townships';
 import { writeXlsx, type WriteSheet } from './tabular';
 import { CLASSIFICATIONS } from './vocabulary';
+import { clip, localStamp } from './printText';
 
 // ---------------------------------------------------------------------------------------------
 // Input: what the SMD Indicators node puts in its item's json
@@ -153,16 +154,6 @@ export function quarterLabel(q: string): string {
 	return m ? `${m[1]}年第${m[2]}季度` : q;
 }
 
-/** Text cut to `max` characters with "…": a 10,000-character township name must not fill pages. */
-function clip(text: string | null | undefined, max: number): string {
-	const chars = [...String(text ?? '')];
-	return chars.length <= max ? chars.join('') : chars.slice(0, max - 1).join('') + '…';
-}
-
-function localStamp(d: Date): string {
-	const p = (x: number) => String(x).padStart(2, '0');
-	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
 
 
 // ---------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import {
 	type ReferralUrgency,
 } from './referrals';
 import { renderTemplate } from './reports';
+import { clip as clipText } from './printText';
 
 // ---------------------------------------------------------------------------------------------
 // Input: the referral and the patient as SMD Referral puts them in its item's json
@@ -181,10 +182,9 @@ export function ageAt(birthDate: string | null | undefined, on: string | null | 
 	return age >= 0 ? age : null;
 }
 
-/** Text cut to `max` characters with "…": a 10,000-character name must not fill the page. */
+/** Text cut to `max` characters with "…" (trimmed first): a 10,000-character name must not fill the page. */
 function clip(text: string | null | undefined, max: number): string {
-	const chars = [...String(text ?? '').trim()];
-	return chars.length <= max ? chars.join('') : chars.slice(0, max - 1).join('') + '…';
+	return clipText(String(text ?? '').trim(), max);
 }
 
 /** Clinical text in full, trimmed ('' when missing: the template prints ruled lines). */

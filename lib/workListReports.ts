@@ -34,6 +34,7 @@ import {
 	type WorkListRow,
 	type WorkListSection,
 } from './workList';
+import { clip, localStamp } from './printText';
 
 // ---------------------------------------------------------------------------------------------
 // Input: the items of the work-list builder (one per township, one for the county)
@@ -129,16 +130,6 @@ export const WORK_LIST_SUMMARY_TITLE = '严重精神障碍患者管理每日工�
 const WEEKDAYS = ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'];
 const CHINESE_NUMBERS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
-/** Text cut to `max` characters with "…": a 10,000-character value must not fill pages. */
-function clip(text: string | null | undefined, max: number): string {
-	const chars = [...String(text ?? '')];
-	return chars.length <= max ? chars.join('') : chars.slice(0, max - 1).join('') + '…';
-}
-
-function localStamp(d: Date): string {
-	const p = (x: number) => String(x).padStart(2, '0');
-	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
 
 function weekdayOf(day: string): string {
 	const d = parseIsoDay(day);
