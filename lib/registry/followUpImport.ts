@@ -18,6 +18,7 @@ import { assessValidated, nextFollowUpAfter, resolveRiskPolicy, type Observation
 import { matchColumns, openTable, type ReadTableOptions } from '../tabular';
 import { CLASSIFICATIONS, type Classification } from '../vocabulary';
 import { normalizeDay } from '../dates';
+import { CARE_ROLES, parseCodeList } from '../referrals';
 import { createHash } from 'node:crypto';
 import { REFRESH_PATIENT } from './followUps';
 import { ImportFileError, RowProblem, type RowError } from './import';
@@ -36,7 +37,8 @@ export type FollowUpField =
 	| 'somaticDisease'
 	| 'hospitalised'
 	| 'medication'
-	| 'classification';
+	| 'classification'
+	| 'visitors';
 
 /** Columns of a follow-up export: the national system's header first, then accepted aliases. */
 export const FOLLOW_UP_COLUMNS: Record<FollowUpField, string[]> = {
@@ -53,6 +55,8 @@ export const FOLLOW_UP_COLUMNS: Record<FollowUpField, string[]> = {
 	hospitalised: ['是否住院', '住院', '目前住院', 'hospitalised'],
 	medication: ['服药情况', '服药依从性', 'medication'],
 	classification: ['病情分类', 'classification'],
+	// Optional: who visited, as roles (精神科医师、精防专干、民警…; docs/rules.md §11).
+	visitors: ['随访人员', 'visitors'],
 };
 
 const LABEL: Record<FollowUpField, string> = Object.fromEntries(
@@ -102,6 +106,8 @@ interface Staged {
 	recordedClassification: Classification | null;
 	medication: string | null;
 	hospitalised: number | null;
+	/** JSON array of role codes, or null when the export has no 随访人员. */
+	visitors: string | null;
 	nextFollowUpDate: string;
 	actions: string;
 	reasons: string;
@@ -129,6 +135,14 @@ function followUpFromRow(
 	if (form === undefined) throw bad('form', 'must be 门诊/家庭访视/电话');
 	const medication = parseMedication(get('medication'));
 	if (medication === undefined) throw bad('medication', 'must be 规律服药/间断服药/不服药/医嘱勿需服药');
+	let visitors: string | null = null;
+	if (get('visitors') !== '') {
+		try {
+			visitors = JSON.stringify(parseCodeList(CARE_ROLES, get('visitors'), 'visitors'));
+		} catch {
+			throw bad('visitors', `must list roles such as ${Object.values(CARE_ROLES).slice(0, 4).join('、')}`);
+		}
+	}
 
 	const observed = hasObservations && OBSERVATION_FIELDS.some((f) => get(f) !== '');
 	let observation: Observation;
@@ -171,6 +185,7 @@ function followUpFromRow(
 			recordedClassification: recorded,
 			medication: medication ?? null,
 			hospitalised: observation.hospitalised === undefined ? null : observation.hospitalised ? 1 : 0,
+			visitors,
 			nextFollowUpDate: nextFollowUpAfter(observation.date, recorded, policy.intervals),
 			actions: '[]',
 			reasons: JSON.stringify([`按导出的病情分类「${CLASSIFICATIONS[recorded]}」（导出未含评估项目）`]),
@@ -188,6 +203,7 @@ function followUpFromRow(
 		recordedClassification: recorded ?? null,
 		medication: medication ?? null,
 		hospitalised: observation.hospitalised === undefined ? null : observation.hospitalised ? 1 : 0,
+		visitors,
 		nextFollowUpDate: nextFollowUpAfter(observation.date, effective, policy.intervals),
 		actions: JSON.stringify(a.actions),
 		reasons: JSON.stringify(a.reasons),
@@ -275,7 +291,12 @@ class RowReader {
 			nextLine: dated ? last.slice(0, -`（${parsed.nextFollowUpDate}）`.length) : null,
 			observationTail: parsed.observation.slice(datePrefix.length),
 			digest: createHash('sha1')
-				.update([parsed.form, parsed.riskLevel, parsed.classification, parsed.recordedClassification, parsed.medication, parsed.hospitalised, parsed.actions, parsed.reasons, parsed.observation.slice(datePrefix.length)].join('\u0001'))
+				.update(
+					[parsed.form, parsed.riskLevel, parsed.classification, parsed.recordedClassification, parsed.medication, parsed.hospitalised, parsed.actions, parsed.reasons, parsed.observation.slice(datePrefix.length)]
+						// Who visited enters the fingerprint only when the export has it: rows imported before keep theirs.
+						.concat(parsed.visitors === null ? [] : [parsed.visitors])
+						.join('\u0001'),
+				)
 				.digest('base64'),
 		};
 		this.onCombo(combo);
@@ -346,7 +367,7 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 		sql.exec(`DROP TABLE IF EXISTS temp.${STAGE}_combo`);
 		sql.exec(`CREATE TEMP TABLE ${STAGE}_combo (id INTEGER PRIMARY KEY, form TEXT, risk_level INTEGER NOT NULL, classification TEXT NOT NULL,
 			recorded_classification TEXT, medication TEXT, hospitalised INTEGER, actions TEXT NOT NULL, reasons_head TEXT NOT NULL, next_line TEXT,
-			observation_tail TEXT NOT NULL)`);
+			observation_tail TEXT NOT NULL, visitors TEXT)`);
 		sql.exec(`CREATE TEMP TABLE ${STAGE} (row INTEGER PRIMARY KEY, line INTEGER NOT NULL, patient_id INTEGER NOT NULL, follow_up_date TEXT NOT NULL,
 			next_follow_up_date TEXT NOT NULL, combo INTEGER NOT NULL, row_hash TEXT NOT NULL)`);
 		const importId = store.recordImport({
@@ -354,11 +375,11 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 			detail: { format: table.format, fileName: options.fileName ?? null },
 		});
 		const stage = sql.get(`INSERT INTO ${STAGE} VALUES (?, ?, ?, ?, ?, ?, ?)`);
-		const addCombo = sql.get(`INSERT INTO ${STAGE}_combo VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+		const addCombo = sql.get(`INSERT INTO ${STAGE}_combo VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 		const byNo = sql.arrays('SELECT id FROM patients WHERE patient_no = ?');
 		const reader = new RowReader(fields, hasObservations, policy, (c) =>
 			addCombo.run(c.id, c.parsed.form, c.parsed.riskLevel, c.parsed.classification, c.parsed.recordedClassification, c.parsed.medication,
-				c.parsed.hospitalised, c.parsed.actions, c.reasonsHead, c.nextLine, c.observationTail),
+				c.parsed.hospitalised, c.parsed.actions, c.reasonsHead, c.nextLine, c.observationTail, c.parsed.visitors),
 		);
 		const patientIds = new Map<string, number | null>();
 		const lookup = (no: string): number | null => {
@@ -434,8 +455,8 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 			LEFT JOIN follow_ups f ON f.patient_id = s.patient_id AND f.follow_up_date = s.follow_up_date WHERE f.row_hash IS NOT s.row_hash`);
 		// The reasons and the observation are put together from the combination and the row's day.
 		sql.get(`INSERT INTO follow_ups (patient_id, follow_up_date, form, risk_level, classification, recorded_classification, medication,
-				hospitalised, next_follow_up_date, actions, reasons, observation, row_hash, created_at, import_id, import_row)
-			SELECT s.patient_id, s.follow_up_date, c.form, c.risk_level, c.classification, c.recorded_classification, c.medication, c.hospitalised,
+				hospitalised, visitors, next_follow_up_date, actions, reasons, observation, row_hash, created_at, import_id, import_row)
+			SELECT s.patient_id, s.follow_up_date, c.form, c.risk_level, c.classification, c.recorded_classification, c.medication, c.hospitalised, c.visitors,
 				s.next_follow_up_date, c.actions,
 				CASE WHEN c.next_line IS NULL THEN c.reasons_head || ']'
 					ELSE c.reasons_head || CASE WHEN c.reasons_head = '[' THEN '' ELSE ',' END || json_quote(c.next_line || '（' || s.next_follow_up_date || '）') || ']' END,
@@ -443,7 +464,7 @@ export async function importFollowUpFile(store: RegistryStore, data: Uint8Array,
 			FROM ${STAGE} s JOIN ${STAGE}_combo c ON c.id = s.combo WHERE true
 			ON CONFLICT (patient_id, follow_up_date) DO UPDATE SET form = excluded.form, risk_level = excluded.risk_level,
 				classification = excluded.classification, recorded_classification = excluded.recorded_classification,
-				medication = excluded.medication, hospitalised = excluded.hospitalised, next_follow_up_date = excluded.next_follow_up_date,
+				medication = excluded.medication, hospitalised = excluded.hospitalised, visitors = COALESCE(excluded.visitors, follow_ups.visitors), next_follow_up_date = excluded.next_follow_up_date,
 				actions = excluded.actions, reasons = excluded.reasons, observation = excluded.observation, row_hash = excluded.row_hash,
 				created_at = excluded.created_at, import_id = excluded.import_id, import_row = excluded.import_row
 			WHERE follow_ups.row_hash IS NOT excluded.row_hash`).run(now, importId);

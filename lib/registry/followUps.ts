@@ -40,9 +40,10 @@ export function recordFollowUp(sql: Statements, f: FollowUpInput, now: string): 
 	if (prior) {
 		followUpId = Number(prior.id);
 		// A record made here replaces an imported one: its import provenance and fingerprint no longer apply.
+		// Who visited stays as recorded before when this record does not say.
 		sql.get(
 			`UPDATE follow_ups SET form = ?, risk_level = ?, classification = ?, medication = ?, next_follow_up_date = ?,
-			actions = ?, reasons = ?, observation = ?, hospitalised = ?, recorded_classification = ?, visitors = ?, created_at = ?,
+			actions = ?, reasons = ?, observation = ?, hospitalised = ?, recorded_classification = ?, visitors = COALESCE(?, visitors), created_at = ?,
 			row_hash = NULL, import_id = NULL, import_row = NULL WHERE id = ?`,
 		).run(...(args as Array<string | number | null>), now, followUpId);
 	} else {

@@ -56,6 +56,21 @@ describe('follow-up import', () => {
 		expect(store.lastImport('followUps')).toMatchObject({ kind: 'followUps', rows: 2, inserted: 2 });
 	});
 
+	test('an optional 随访人员 column keeps who visited; a role not known is a row error naming the field; the same file again writes nothing', async () => {
+		const header = `${HEADER},随访人员`;
+		const file = csv([`P1,2026-03-01,家庭访视,${OK},规律服药,稳定,精神科医师、精防专干`, `P2,2026-03-01,家庭访视,${OK},规律服药,稳定,精防专干 民警`, `P2,2026-04-01,家庭访视,${OK},规律服药,稳定,村长`, `P1,2026-04-01,电话,${OK},规律服药,稳定,`], header);
+		const r = await importFollowUpFile(store, file);
+		expect(r).toMatchObject({ rows: 4, inserted: 3, rejected: 1 });
+		expect(r.errors).toEqual([expect.objectContaining({ row: 3, field: 'visitors', message: expect.stringMatching(/^Row 3 \(line 4\): 随访人员 \(visitors\) must list roles such as 精神科医师/) })]);
+		expect(store.followUpsOf(store.getByPatientNo('P1')!.rowId).map((f) => f.visitors)).toEqual([['specialist', 'mental_health_worker'], null]);
+		expect(store.followUpsOf(store.getByPatientNo('P2')!.rowId).map((f) => f.visitors)).toEqual([['mental_health_worker', 'police']]);
+		expect(await importFollowUpFile(store, file)).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
+		// An export without the column (or a blank cell) does not erase who visited, recorded before or by hand.
+		const without = csv([`P2,2026-03-01,家庭访视,${OK},规律服药,稳定`]);
+		expect(await importFollowUpFile(store, without)).toMatchObject({ updated: 1 });
+		expect(store.followUpsOf(store.getByPatientNo('P2')!.rowId).map((f) => f.visitors)).toEqual([['mental_health_worker', 'police']]);
+	});
+
 	test('row errors name row, line and field and never the value; an unknown patient is a row error; the good rows load', async () => {
 		const r = await importFollowUpFile(store, csv([
 			`P1,2026-03-01,家庭访视,${OK},规律服药,稳定`,
