@@ -7,7 +7,7 @@
  *
  *   npm run screenshots      refresh docs/screenshots/ (starts the demo instance of `npm start`)
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -179,6 +179,9 @@ async function main(): Promise<void> {
 	const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 	const args = parseArgs(['--data', path.join(os.tmpdir(), 'smd-screenshots'), ...process.argv.slice(2)]);
 	if (!args) return;
+	// A fresh instance each time: the pictures show a first run (a second run of the referral workflow
+	// finds every referral already sent, so its last nodes would have nothing to do).
+	rmSync(args.data, { recursive: true, force: true });
 	const setup = await setUp(args, log);
 	const server = await serve(setup.instance, await freePort(), log);
 	try {
