@@ -233,7 +233,8 @@ export function lateItems(r: Referral, today: string): ReferralLate[] {
 	const out: ReferralLate[] = [];
 	if (r.status === 'cancelled' || r.status === 'rejected') return out;
 	if (r.direction === 'up') {
-		const created = r.createdAt.slice(0, 10);
+		// The day it was made, in the server's time zone (the county's), like the referral number's day.
+		const created = formatIsoDay(new Date(r.createdAt));
 		if (r.status === 'created' && created < today) out.push({ kind: 'not_sent', label: r.consentBy === 'pending' ? '上转单已创建未发出（待签署知情同意）' : '上转单已创建未发出', due: created });
 		if (r.status === 'sent' && r.responseDue && r.responseDue < today) out.push({ kind: 'response', label: '上转单发出后接收机构逾期未答复', due: r.responseDue });
 		return out;

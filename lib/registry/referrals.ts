@@ -191,8 +191,8 @@ export function upsertAgreement(store: RegistryStore, input: AgreementInput, now
 	});
 }
 
-export function listAgreements(store: RegistryStore): Agreement[] {
-	return (store.internals.get('SELECT * FROM referral_agreements ORDER BY institution, partner, valid_from').all() as Row[]).map((r) => ({
+function toAgreement(r: Row): Agreement {
+	return {
 		agreementNo: r.agreement_no as string,
 		institution: r.institution as string,
 		partner: r.partner as string,
@@ -200,18 +200,22 @@ export function listAgreements(store: RegistryStore): Agreement[] {
 		validFrom: r.valid_from as string,
 		validUntil: (r.valid_until as string) ?? null,
 		note: (r.note as string) ?? null,
-	}));
+	};
+}
+
+export function listAgreements(store: RegistryStore): Agreement[] {
+	return (store.internals.get('SELECT * FROM referral_agreements ORDER BY institution, partner, valid_from').all() as Row[]).map(toAgreement);
 }
 
 /** The agreement between the two parties valid on `day` (either may be named first), or null. */
 export function findAgreement(store: RegistryStore, a: string, b: string, day: string): Agreement | null {
 	const r = store.internals
 		.get(
-			`SELECT agreement_no FROM referral_agreements WHERE ((institution = ? AND partner = ?) OR (institution = ? AND partner = ?))
+			`SELECT * FROM referral_agreements WHERE ((institution = ? AND partner = ?) OR (institution = ? AND partner = ?))
 			AND valid_from <= ? AND (valid_until IS NULL OR valid_until >= ?) ORDER BY valid_from DESC LIMIT 1`,
 		)
 		.get(a, b, b, a, day, day) as Row | undefined;
-	return r ? (listAgreements(store).find((x) => x.agreementNo === r.agreement_no) ?? null) : null;
+	return r ? toAgreement(r) : null;
 }
 
 // ---- referrals ----------------------------------------------------------------------------------
@@ -439,11 +443,11 @@ export function listLateReferrals(store: RegistryStore, today: string, filter: {
 		const rows = store.internals
 			.get(
 				`${REFERRAL_SELECT.replace('SELECT r.*, p.patient_no,', 'SELECT r.*, p.patient_no, p.township, p.name,')}
-				WHERE r.status NOT IN ('rejected', 'cancelled') AND ((r.direction = 'up' AND ((r.status = 'sent' AND r.response_due < ?) OR (r.status = 'created' AND r.created_at < ?)))
+				WHERE r.status NOT IN ('rejected', 'cancelled') AND ((r.direction = 'up' AND ((r.status = 'sent' AND r.response_due < ?) OR r.status = 'created'))
 					OR (r.direction = 'return' AND ((r.discharge_info_sent_at IS NULL AND r.discharge_info_due < ?) OR r.community_visit_due < ?)))
 				${filter.township ? 'AND p.township = ?' : ''} ORDER BY p.township, r.referral_no`,
 			)
-			.all(...[today, today, today, today, ...(filter.township ? [filter.township] : [])]) as Row[];
+			.all(...[today, today, today, ...(filter.township ? [filter.township] : [])]) as Row[];
 		const out: LateReferral[] = [];
 		for (const r of rows) {
 			const referral = toReferral(r);
