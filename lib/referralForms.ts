@@ -84,6 +84,8 @@ export const referralFormInputSchema = z.object({
 	status: z.enum(codes(REFERRAL_STATUSES)).nullish(),
 	statusNote: optionalText,
 	createdAt: stamp,
+	/** The day it was made in the county's time zone (the day of its number); preferred over createdAt's. */
+	createdOn: day.nullish(),
 	dischargeDate: day.nullish(),
 	dischargeInfoDue: day.nullish(),
 	communityVisitDue: day.nullish(),
@@ -285,7 +287,7 @@ const STATUS_WARNINGS: Partial<Record<ReferralStatus, string>> = {
 export function referralFormModel(referral: Referral | ReferralFormInput, patient: ReferralPatient | ReferralPatientInput, options: ReferralFormOptions = {}): ReferralFormModel {
 	const { referral: r, patient: p } = parseReferralPair(referral, patient);
 	const c = r.clinical ?? {};
-	const on = localDayAndTime(r.createdAt)?.day ?? null;
+	const on = r.createdOn ?? localDayAndTime(r.createdAt)?.day ?? null;
 	const { birthDate, sex } = birthAndSex(p, on);
 	const age = ageAt(birthDate, on);
 	const consent = r.consentBy ? localDayAndTime(r.consentAt) : null;
@@ -372,7 +374,7 @@ export function dischargeFormModel(referral: Referral | ReferralFormInput, patie
 	}
 	if (options.filledOn && !parseIsoDay(options.filledOn)) throw new SmdInputError('invalid', 'filledOn (填表日期) must be written YYYY-MM-DD', { field: 'filledOn' });
 	const c = r.clinical ?? {};
-	const on = localDayAndTime(r.createdAt)?.day ?? null;
+	const on = r.createdOn ?? localDayAndTime(r.createdAt)?.day ?? null;
 	const { birthDate, sex } = birthAndSex(p, on);
 	const status = r.status ?? null;
 	const warning = status ? STATUS_WARNINGS[status] : undefined;

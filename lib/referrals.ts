@@ -134,6 +134,8 @@ export interface Referral {
 	emergencyRef: string | null;
 	status: ReferralStatus;
 	createdAt: string;
+	/** The day it was made in the county's time zone: the day of its number and of its deadlines. */
+	createdOn: string;
 	sentAt: string | null;
 	acceptedAt: string | null;
 	completedAt: string | null;
@@ -233,9 +235,8 @@ export function lateItems(r: Referral, today: string): ReferralLate[] {
 	const out: ReferralLate[] = [];
 	if (r.status === 'cancelled' || r.status === 'rejected') return out;
 	if (r.direction === 'up') {
-		// The day it was made, in the server's time zone (the county's), like the referral number's day.
-		const created = formatIsoDay(new Date(r.createdAt));
-		if (r.status === 'created' && created < today) out.push({ kind: 'not_sent', label: r.consentBy === 'pending' ? '上转单已创建未发出（待签署知情同意）' : '上转单已创建未发出', due: created });
+		// To be sent the day it is made; late from the next day.
+		if (r.status === 'created' && r.createdOn < today) out.push({ kind: 'not_sent', label: r.consentBy === 'pending' ? '上转单已创建未发出（待签署知情同意）' : '上转单已创建未发出', due: r.createdOn });
 		if (r.status === 'sent' && r.responseDue && r.responseDue < today) out.push({ kind: 'response', label: '上转单发出后接收机构逾期未答复', due: r.responseDue });
 		return out;
 	}

@@ -21,7 +21,7 @@ export const WORK_LIST_SECTION_ORDER = Object.keys(WORK_LIST_SECTIONS) as WorkLi
 export interface WorkListRow {
 	section: WorkListSection;
 	patientNo: string;
-	/** Full name as the registry holds it; the reports mask it unless told not to. */
+	/** Masked (first character + *) unless the list was built with full names. */
 	name: string;
 	township: string;
 	riskLevel: number | null;

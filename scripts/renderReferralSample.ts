@@ -41,6 +41,7 @@ export const SAMPLE_REFERRAL: Referral = {
 	emergencyRef: null,
 	status: 'created',
 	createdAt: '2026-11-27T03:00:00.000Z',
+	createdOn: '2026-11-27',
 	sentAt: null,
 	acceptedAt: null,
 	completedAt: null,

@@ -130,11 +130,15 @@ function nextPlanNo(store: RegistryStore, today: string): string {
 	return casePlanNumber(today, seq);
 }
 
-/** The plan an earlier request with this idempotency key made, if any. */
-function keyed(store: RegistryStore, key: string | null): CasePlan | null {
+/** The plan an earlier request with this idempotency key made, if any; a key used for another patient is refused. */
+function keyed(store: RegistryStore, key: string | null, patientRowId: number): CasePlan | null {
 	if (!key) return null;
 	const prior = store.internals.get(`${PLAN_SELECT} WHERE c.idempotency_key = ?`).get(key) as Row | undefined;
-	return prior ? toPlan(prior) : null;
+	if (!prior) return null;
+	if (Number(prior.patient_id) !== patientRowId) {
+		throw new ReferralError('conflict', 'idempotencyKey was already used for another patient’s plan; use a new key', { field: 'idempotencyKey' });
+	}
+	return toPlan(prior);
 }
 
 export interface PlanResult {
@@ -160,7 +164,7 @@ export function openPlan(store: RegistryStore, input: OpenPlanInput, options: Pl
 	const key = input.idempotencyKey?.trim() || null;
 	return store.transaction(() => {
 		const patient = patientOf(store, input.patientNo);
-		const again = keyed(store, key);
+		const again = keyed(store, key, patient.rowId);
 		if (again) return { outcome: 'existing' as const, plan: again, patientRowId: patient.rowId, warnings: [] };
 		const warnings: string[] = [];
 		if (patient.classification !== 'unstable' && (patient.riskLevel ?? 0) < 3) {
@@ -179,7 +183,7 @@ export function openPlan(store: RegistryStore, input: OpenPlanInput, options: Pl
 			store.internals
 				.get(
 					`UPDATE case_plans SET status = 'active', opened_on = ?, team = ?, goals = ?, review_due = ?, reason = COALESCE(?, reason),
-					idempotency_key = COALESCE(idempotency_key, ?), updated_at = ? WHERE id = ?`,
+					idempotency_key = COALESCE(?, idempotency_key), updated_at = ? WHERE id = ?`,
 				)
 				.run(openedOn, JSON.stringify(team), JSON.stringify(goals), reviewDue, input.reason ?? null, key, now, Number(open.id));
 			return { outcome: 'activated' as const, plan: toPlan(store.internals.get(`${PLAN_SELECT} WHERE c.id = ?`).get(Number(open.id)) as Row), patientRowId: patient.rowId, warnings };
@@ -207,7 +211,7 @@ export function createPlanTask(store: RegistryStore, input: PlanTaskInput, optio
 	const key = input.idempotencyKey?.trim() || null;
 	return store.transaction(() => {
 		const patient = patientOf(store, input.patientNo);
-		const again = keyed(store, key);
+		const again = keyed(store, key, patient.rowId);
 		if (again) return { outcome: 'existing' as const, plan: again, patientRowId: patient.rowId, warnings: [] };
 		const open = store.internals.get(`${PLAN_SELECT} WHERE c.patient_id = ? AND c.status != 'closed'`).get(patient.rowId) as Row | undefined;
 		if (open) return { outcome: 'existing' as const, plan: toPlan(open), patientRowId: patient.rowId, warnings: [] };
@@ -222,11 +226,15 @@ export function createPlanTask(store: RegistryStore, input: PlanTaskInput, optio
 	});
 }
 
-function planByRef(store: RegistryStore, ref: string): Row {
+/** A plan by its number, or the open plan of a 患者编号 (with `orLastClosed`, else the patient's last closed one). */
+function planByRef(store: RegistryStore, ref: string, orLastClosed = false): Row {
 	const text = String(ref ?? '').trim();
 	if (!text) throw new ReferralError('invalid', 'plan (个案管理计划编号 or 患者编号) is required', { field: 'plan' });
 	const row = (store.internals.get(`${PLAN_SELECT} WHERE c.plan_no = ?`).get(text) ??
-		store.internals.get(`${PLAN_SELECT} WHERE p.patient_no = ? AND c.status != 'closed'`).get(text)) as Row | undefined;
+		store.internals.get(`${PLAN_SELECT} WHERE p.patient_no = ? AND c.status != 'closed'`).get(text) ??
+		(orLastClosed ? store.internals.get(`${PLAN_SELECT} WHERE p.patient_no = ? AND c.status = 'closed' ORDER BY c.closed_on DESC, c.id DESC LIMIT 1`).get(text) : undefined)) as
+		| Row
+		| undefined;
 	if (!row) throw new ReferralError('not_found', 'plan (个案管理计划) is not in the registry: no plan of that number, and no open plan of that 患者编号', { field: 'plan' });
 	return row;
 }
@@ -284,7 +292,8 @@ export function closePlan(store: RegistryStore, input: { plan: string; closedOn?
 	const reason = String(input.reason ?? '').trim();
 	if (!reason) throw new ReferralError('invalid', 'reason (结案原因) is required', { field: 'reason' });
 	return store.transaction(() => {
-		const row = planByRef(store, input.plan);
+		// A retried Close by 患者编号 finds the plan it closed: unchanged, not "not found".
+		const row = planByRef(store, input.plan, true);
 		const id = Number(row.id);
 		if (row.status === 'closed') return { outcome: 'unchanged' as const, plan: toPlan(row), patientRowId: Number(row.patient_id), warnings: [] };
 		if (row.opened_on && closedOn < (row.opened_on as string)) throw new ReferralError('invalid', 'closedOn (结案日期) is before the plan was opened', { field: 'closedOn' });

@@ -124,6 +124,7 @@ function toReferral(r: Row): Referral {
 		emergencyRef: str(r.emergency_ref),
 		status: r.status as ReferralStatus,
 		createdAt: r.created_at as string,
+		createdOn: r.created_on as string,
 		sentAt: str(r.sent_at),
 		acceptedAt: str(r.accepted_at),
 		completedAt: str(r.completed_at),
@@ -175,6 +176,8 @@ export function upsertAgreement(store: RegistryStore, input: AgreementInput, now
 	const agreement: Agreement = { agreementNo: no, institution, partner, signedOn, validFrom, validUntil, note: input.note ?? null };
 	return store.transaction(() => {
 		const prior = store.internals.get('SELECT * FROM referral_agreements WHERE agreement_no = ?').get(no) as Row | undefined;
+		// A note not given keeps the one on file.
+		if (input.note === undefined && prior) agreement.note = (prior.note as string) ?? null;
 		const values = [institution, partner, signedOn, validFrom, validUntil, agreement.note];
 		if (prior) {
 			const same = [prior.institution, prior.partner, prior.signed_on, prior.valid_from, prior.valid_until, prior.note].every((v, i) => (v ?? null) === values[i]);
@@ -228,7 +231,6 @@ function requestHash(input: ReferralInput): string {
 		to: input.toInstitution,
 		reasons: [...input.reasons].sort(),
 		urgency: input.urgency ?? 'routine',
-		consentBy: input.consentBy,
 		followUpDate: input.followUpDate ?? null,
 		emergencyRef: input.emergencyRef ?? null,
 		dischargeDate: input.dischargeDate ?? null,
@@ -270,7 +272,8 @@ export function createReferral(store: RegistryStore, input: ReferralInput, optio
 	const followUpDate = checkDay(input.followUpDate, 'followUpDate');
 	const dischargeDate = input.direction === 'return' ? (checkDay(input.dischargeDate, 'dischargeDate') ?? today) : null;
 	const key = input.idempotencyKey?.trim() || null;
-	const hash = requestHash({ ...input, patientNo, fromInstitution: from, toInstitution: to, followUpDate, dischargeDate });
+	// Consent is not part of the request's identity: a draft made while it was pending takes it later.
+	const hash = requestHash({ ...input, patientNo, fromInstitution: from, toInstitution: to, followUpDate, dischargeDate: checkDay(input.dischargeDate, 'dischargeDate') });
 
 	return store.transaction(() => {
 		if (key) {
@@ -280,6 +283,15 @@ export function createReferral(store: RegistryStore, input: ReferralInput, optio
 					throw new ReferralError('conflict', 'idempotencyKey was already used for a different referral; use a new key for a new referral', { field: 'idempotencyKey' });
 				}
 				const p = store.getByPatientNo(patientNo) as Patient;
+				// A draft whose consent was pending takes the consent this request brings (kept as an event).
+				if (prior.consent_by === 'pending' && input.consentBy !== 'pending') {
+					store.internals.get('UPDATE referrals SET consent_by = ?, consent_at = ?, updated_at = ? WHERE id = ?').run(input.consentBy, consentAt, now, Number(prior.id));
+					store.internals
+						.get("INSERT INTO referral_events (referral_id, at, event, from_status, to_status, note, idempotency_key) VALUES (?, ?, 'consent', ?, ?, ?, NULL)")
+						.run(Number(prior.id), now, prior.status as string, prior.status as string, `知情同意：${CONSENT_BY[input.consentBy]}`);
+					const updated = store.internals.get(`${REFERRAL_SELECT} WHERE r.id = ?`).get(Number(prior.id)) as Row;
+					return { outcome: 'existing' as const, referral: toReferral(updated), patient: referralPatient(p), patientRowId: p.rowId, warnings: [] };
+				}
 				return { outcome: 'existing' as const, referral: toReferral(prior), patient: referralPatient(p), patientRowId: p.rowId, warnings: [] };
 			}
 		}
@@ -302,13 +314,13 @@ export function createReferral(store: RegistryStore, input: ReferralInput, optio
 		store.internals
 			.get(
 				`INSERT INTO referrals (referral_no, idempotency_key, request_hash, patient_id, direction, from_institution, to_institution, reasons, urgency,
-				consent_by, consent_at, follow_up_date, emergency_ref, status, created_at, discharge_date, discharge_info_due, community_visit_due,
+				consent_by, consent_at, follow_up_date, emergency_ref, status, created_at, created_on, discharge_date, discharge_info_due, community_visit_due,
 				clinical, agreement_no, agreement_warning, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?)`,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			)
 			.run(
 				referralNo, key, hash, patient.rowId, input.direction, from, to, JSON.stringify(input.reasons), input.urgency ?? 'routine',
-				input.consentBy, consentAt, followUpDate, input.emergencyRef ?? null, now, dischargeDate, deadlines?.dischargeInfoDue ?? null,
+				input.consentBy, consentAt, followUpDate, input.emergencyRef ?? null, now, today, dischargeDate, deadlines?.dischargeInfoDue ?? null,
 				deadlines?.communityVisitDue ?? null, JSON.stringify(input.clinical ?? {}), agreement?.agreementNo ?? null, agreementWarning, now,
 			);
 		const id = Number((store.internals.get('SELECT id FROM referrals WHERE referral_no = ?').get(referralNo) as Row).id);
@@ -387,7 +399,9 @@ export function stepReferral(store: RegistryStore, input: StepInput, options: Re
 				}
 			}
 			const column = STATUS_COLUMN[step] as string;
-			const responseDue = step === 'sent' && current.direction === 'up' ? addWorkingDays(dayOf(at), policy.responseWorkingDays[current.urgency], options.calendar) : null;
+			// From the day it was sent: the time given, or the county's day (options.today) when none was.
+			const sentDay = input.at ? dayOf(at) : (options.today ?? dayOf(at));
+			const responseDue = step === 'sent' && current.direction === 'up' ? addWorkingDays(sentDay, policy.responseWorkingDays[current.urgency], options.calendar) : null;
 			store.internals
 				.get(`UPDATE referrals SET status = ?, ${column} = ?, status_note = COALESCE(?, status_note), response_due = COALESCE(?, response_due), updated_at = ? WHERE id = ?`)
 				.run(step, at, input.note?.trim() || null, responseDue, at, id);

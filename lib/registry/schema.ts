@@ -188,6 +188,7 @@ export const MIGRATIONS: Migration[] = [
 				emergency_ref TEXT,
 				status TEXT NOT NULL CHECK (status IN ('created', 'sent', 'accepted', 'completed', 'rejected', 'cancelled')),
 				created_at TEXT NOT NULL,
+				created_on TEXT NOT NULL,
 				sent_at TEXT,
 				accepted_at TEXT,
 				completed_at TEXT,

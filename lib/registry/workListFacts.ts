@@ -5,6 +5,7 @@
  * patients without a case-management plan in force, and referrals past a deadline.
  */
 import { parseIsoDay } from '../dates';
+import { maskName } from '../mask';
 import { CLASSIFICATIONS } from '../vocabulary';
 import { ReferralError } from '../referrals';
 import { compareTownships, UNASSIGNED_TOWNSHIP } from '../townships';
@@ -31,6 +32,8 @@ export interface WorkListOptions {
 	countyEmail?: string | null;
 	/** Only these townships (default all with active patients). */
 	townships?: string[];
+	/** Full names in the rows; default masked (first character + *), as the lists leave the health centre by mail. */
+	fullNames?: boolean;
 }
 
 export interface WorkLists {
@@ -76,10 +79,11 @@ export function buildWorkLists(store: RegistryStore, day: string, options: WorkL
 	}));
 	for (const t of townships) allTownships.add(t);
 
+	const nameOf = options.fullNames ? (n: string) => n : maskName;
 	const base = (r: PatientRow) => ({
 		rowId: Number(r[0]),
 		patientNo: r[1],
-		name: r[2],
+		name: nameOf(r[2]),
 		township: r[3]?.trim() || UNASSIGNED_TOWNSHIP,
 		riskLevel: r[4] === null ? null : Number(r[4]),
 		classification: r[5],
@@ -129,7 +133,7 @@ export function buildWorkLists(store: RegistryStore, day: string, options: WorkL
 		rows.push({
 			rowId: m.patientRowId,
 			patientNo: m.patientNo,
-			name: m.name,
+			name: nameOf(m.name),
 			township: m.township,
 			riskLevel: m.riskLevel,
 			classification: m.classification,

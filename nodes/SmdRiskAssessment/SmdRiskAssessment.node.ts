@@ -90,7 +90,8 @@ export class SmdRiskAssessment implements INodeType {
 				const observation = observationFromRecord(item.json, stripEmpty(fieldNames));
 				const assessment = assessRisk(observation, policy);
 				const json = merge(item.json, assessment, options);
-				if (store) json.work = createWork.call(this, store, i, observation, assessment, touched);
+				// The referral and the task of one follow-up: both or neither.
+				if (store) json.work = store.transaction(() => createWork.call(this, store, i, observation, assessment, touched));
 				return { json, output: perClassification ? OUTPUT_ORDER.indexOf(assessment.classification) : 0 };
 			});
 		if (!this.getNodeParameter('createWork', 0, false)) return await run(null, []);

@@ -60,6 +60,7 @@ const UP: Referral = {
 	emergencyRef: null,
 	status: 'sent',
 	createdAt: CREATED,
+	createdOn: '2026-11-29',
 	sentAt: CREATED,
 	acceptedAt: null,
 	completedAt: null,
@@ -94,6 +95,7 @@ const RETURN: Referral = {
 	reasons: ['stable_return'],
 	urgency: 'routine',
 	createdAt: '2026-12-15T04:00:00.000Z',
+	createdOn: '2026-12-15',
 	dischargeDate: '2026-12-14',
 	dischargeInfoDue: '2026-12-28',
 	communityVisitDue: '2026-12-28',
@@ -198,7 +200,7 @@ describe('双向转诊单', () => {
 		expect(ageAt('2000-02-29', '2026-03-01')).toBe(26);
 		expect(ageAt('2027-01-01', '2026-11-29')).toBeNull();
 		expect(ageAt(null, '2026-11-29')).toBeNull();
-		expect(referralFormModel({ ...UP, createdAt: '2026-06-11T04:00:00.000Z' }, PATIENT).age).toBe('40');
+		expect(referralFormModel({ ...UP, createdAt: '2026-06-11T04:00:00.000Z', createdOn: '2026-06-11' }, PATIENT).age).toBe('40');
 		const fromId = referralFormModel(UP, { ...PATIENT, birthDate: null, sex: null });
 		expect([fromId.age, fromId.sex]).toEqual(['41', '男']);
 		const unknown = referralFormModel(UP, { ...PATIENT, birthDate: null, sex: null, idNumber: null });
@@ -236,8 +238,8 @@ describe('双向转诊单', () => {
 		expect(html).toContain(`转诊原因：${blank('w-long')}`);
 		expect(html).toContain(`知情同意：${blank('w-name', '待签署')}同意时间：${blank('w-no')}`);
 		expect(html).not.toContain('转诊协议书编号');
-		// A referral day that cannot be read leaves the date blanks empty.
-		const model = referralFormModel({ ...UP, createdAt: '2026-13-01' }, PATIENT);
+		// A referral day that cannot be read leaves the date blanks empty (an item from elsewhere, without createdOn).
+		const model = referralFormModel({ ...UP, createdAt: '2026-13-01', createdOn: null } as unknown as Referral, PATIENT);
 		expect(model.day).toEqual({ y: '', m: '', d: '' });
 		expect(model.age).toBe('');
 	});

@@ -133,6 +133,9 @@ describe('referral lifecycle', () => {
 		const r = up({ idempotencyKey: 'k2' });
 		expect(r.warnings).toEqual([expect.stringMatching(/already has an open 上转/)]);
 		expect(r.referral).toMatchObject({ agreementNo: 'XY-2025-01', agreementWarning: null });
+		// A note not given keeps the one on file.
+		upsertAgreement(store, { agreementNo: 'XY-2025-01', institution: '县精神卫生中心', partner: '城关镇卫生院', signedOn: '2025-01-10', validUntil: '2027-12-31', note: '每年续签' });
+		expect(upsertAgreement(store, { agreementNo: 'XY-2025-01', institution: '县精神卫生中心', partner: '城关镇卫生院', signedOn: '2025-01-10', validUntil: '2027-12-31' })).toMatchObject({ outcome: 'unchanged', agreement: { note: '每年续签' } });
 		expect(() => upsertAgreement(store, { agreementNo: 'XY-2', institution: 'a', partner: 'b', signedOn: '2026-01-01', validUntil: '2025-01-01' })).toThrow(/validUntil .* before validFrom/);
 	});
 
@@ -190,8 +193,12 @@ describe('case management', () => {
 		expect(reviewPlan(store, { plan: 'P001', reviewedOn: '2027-02-25', idempotencyKey: 'rv1' }).outcome).toBe('unchanged');
 		expect(closePlan(store, { plan: 'GA20261127-0001', closedOn: '2027-06-01', reason: '病情稳定满6个月' }).plan.status).toBe('closed');
 		expect(closePlan(store, { plan: 'GA20261127-0001', reason: 'again' }).outcome).toBe('unchanged');
-		expect(() => closePlan(store, { plan: 'P001', reason: 'x' })).toThrow(/no open plan of that 患者编号/);
+		expect(closePlan(store, { plan: 'P001', reason: 'x' })).toMatchObject({ outcome: 'unchanged', plan: { planNo: 'GA20261127-0001' } });
+		expect(() => closePlan(store, { plan: 'P002', reason: 'x' })).toThrow(/no open plan of that 患者编号/);
+		expect(() => reviewPlan(store, { plan: 'GA20261127-0001' })).toThrow(/closed \(已结案\) cannot be reviewed; open a new plan/);
 		expect(plansOf(store, 1)).toHaveLength(1);
+		// A plan key used for another patient is refused, naming the field.
+		expect(() => createPlanTask(store, { patientNo: 'P003', reason: 'x', idempotencyKey: 'P001/2026-11-20/case' })).toThrow(expect.objectContaining({ field: 'idempotencyKey' }));
 		expect(() => openPlan(store, { patientNo: 'P002', team: [{ role: 'boss' as never, name: 'x' }], goals: ['x'] })).toThrow(/team member 1: role must be one of/);
 		expect(openPlan(store, { patientNo: 'P002', team: [team[0]], goals: ['x'] }).warnings).toEqual([
 			expect.stringMatching(/neither unstable nor at risk level 3/),

@@ -60,7 +60,8 @@ describe('SMD Referral node in n8n-core', () => {
 		const made = first.outputs[0][0].json as { outcome: string; referral: IDataObject; patient: IDataObject; warnings: string[] };
 		expect(made.outcome).toBe('created');
 		expect(made.referral).toMatchObject({ patientNo: 'P001', status: 'created', urgency: 'urgent', clinical: { presentIllness: '近两周打砸家具' } });
-		expect(made.patient).toMatchObject({ patientNo: 'P001', name: '测试甲' });
+		// Without Include Patient Details the item names no one: 患者编号 and township only.
+		expect(made.patient).toEqual({ patientNo: 'P001', township: '城关镇' });
 		expect(made.warnings).toEqual([expect.stringMatching(/no valid referral agreement/)]);
 		// n8n retries or a second run of the workflow: the default key (患者编号/direction/follow-up date/to) finds the first referral.
 		const again = await referral(createParams, [{ 患者编号: 'P001' }]);
@@ -69,8 +70,9 @@ describe('SMD Referral node in n8n-core', () => {
 
 		const sent = await referral({ resource: 'referral', operation: 'updateStatus', step: 'sent' }, [{ referral: made.referral }]);
 		expect(sent.outputs[0][0].json).toMatchObject({ outcome: 'updated', referral: { status: 'sent' } });
-		const got = await referral({ resource: 'referral', operation: 'get' }, [{ 转诊单号: made.referral.referralNo }]);
+		const got = await referral({ resource: 'referral', operation: 'get', includePatient: true }, [{ 转诊单号: made.referral.referralNo }]);
 		expect((got.outputs[0][0].json.events as IDataObject[]).map((e) => e.toStatus)).toEqual(['created', 'sent']);
+		expect(got.outputs[0][0].json.patient).toMatchObject({ patientNo: 'P001', name: '测试甲', township: '城关镇' });
 		const ops = withStore((s) => s.auditTrail(10).map((a) => [a.operation, a.patientRowIds]));
 		expect(ops).toEqual(
 			expect.arrayContaining([
@@ -93,13 +95,14 @@ describe('SMD Referral node in n8n-core', () => {
 
 	test('List Overdue names no patient; Case Management: open, review, close, list missing', async () => {
 		await referral({ ...createParams, consentBy: 'pending' }, [{ 患者编号: 'P001' }]);
-		const overdue = await referral({ resource: 'referral', operation: 'listOverdue', day: '2099-01-01' }, [{}]);
+		// A list runs once, whatever the number of input items.
+		const overdue = await referral({ resource: 'referral', operation: 'listOverdue', day: '2099-01-01' }, [{}, {}, {}]);
 		expect(overdue.outputs[0].map((i) => i.json)).toEqual([
 			expect.objectContaining({ patientNo: 'P001', township: '城关镇', status: 'created', late: [expect.objectContaining({ kind: 'not_sent' })] }),
 		]);
 		expect(JSON.stringify(overdue.outputs)).not.toContain('测试甲');
 
-		const missing = await referral({ resource: 'casePlan', operation: 'listMissing' }, [{}]);
+		const missing = await referral({ resource: 'casePlan', operation: 'listMissing' }, [{}, {}]);
 		expect(missing.outputs[0].map((i) => [i.json.patientNo, i.json.name])).toEqual([['P001', '测*']]);
 		const open = await referral(
 			{
@@ -118,6 +121,9 @@ describe('SMD Referral node in n8n-core', () => {
 		expect(reviewed.outputs[0][0].json.plan).toMatchObject({ lastReviewedOn: '2027-02-20', reviewDue: '2027-05-20' });
 		const closed = await referral({ resource: 'casePlan', operation: 'close', closeReason: '病情稳定', closedOn: '2027-06-01' }, [{ 患者编号: 'P001' }]);
 		expect(closed.outputs[0][0].json.plan).toMatchObject({ status: 'closed', closedOn: '2027-06-01' });
+		// The same Close delivered again, by 患者编号: unchanged, not "not found".
+		const again = await referral({ resource: 'casePlan', operation: 'close', closeReason: '病情稳定', closedOn: '2027-06-01' }, [{ 患者编号: 'P001' }]);
+		expect(again.outputs[0][0].json).toMatchObject({ outcome: 'unchanged', plan: { planNo: plan.planNo } });
 		const bad = await referral({ resource: 'casePlan', operation: 'open', team: {}, goals: 'x' }, [{ patientNo: 'P001' }]);
 		expect(bad.error?.message).toBe('Item 1: team (管理小组) needs at least one member');
 	});
@@ -152,6 +158,19 @@ describe('SMD Risk Assessment → Create Referral and Case-Management Task', () 
 		const rows = withStore((s) => s.internals.get('SELECT from_institution, to_institution, reasons, urgency, follow_up_date FROM referrals').all());
 		expect(rows).toEqual([{ from_institution: '城关镇卫生院', to_institution: '县精神卫生中心', reasons: '["violence_self_harm"]', urgency: 'urgent', follow_up_date: '2026-11-27' }]);
 		expect(withStore((s) => s.internals.get('SELECT COUNT(*) AS n FROM case_plans').get())).toEqual({ n: 1 });
+	});
+
+	test('a draft made while consent was pending takes the consent when the visit comes again with it', async () => {
+		const run = (items: IDataObject[]) => runNode({ nodeType: new SmdRiskAssessment(), typeName: 'n8n-nodes-smd.smdRiskAssessment', parameters: { ...params, registryFile: file }, items, timezone: 'Asia/Shanghai' });
+		expect((await run([unstable])).outputs[0][0].json.work).toMatchObject({ referral: { outcome: 'created', consentBy: 'pending' } });
+		const signed = await run([{ ...unstable, 知情同意: '监护人', 知情同意时间: '2026-11-27T15:00:00+08:00' }]);
+		expect(signed.error).toBeUndefined();
+		expect(signed.outputs[0][0].json.work).toMatchObject({ referral: { outcome: 'existing', consentBy: 'guardian' } });
+		expect(withStore((s) => s.internals.get("SELECT COUNT(*) AS n FROM referral_events WHERE event = 'consent'").get())).toEqual({ n: 1 });
+		// SMD Referral → Create for the same follow-up finds the same referral (the same default key).
+		const viaNode = await referral({ ...createParams, additionalFields: { followUpDate: '2026-11-27' } }, [{ 患者编号: 'P001' }]);
+		expect(viaNode.outputs[0][0].json).toMatchObject({ outcome: 'existing', referral: { consentBy: 'guardian' } });
+		expect(withStore((s) => s.internals.get('SELECT COUNT(*) AS n FROM referrals').get())).toEqual({ n: 1 });
 	});
 
 	test('consent recorded at the visit goes on the referral; an unknown patient is an error on its row', async () => {
@@ -206,6 +225,9 @@ describe('SMD Registry → Follow-Up Record with 随访人员, and Work List →
 		]);
 		expect(items[2].townshipsWithoutEmail).toEqual([]);
 		expect((items[0].rows as IDataObject[]).map((r) => r.section)).toEqual(['follow_up_due', 'joint_follow_up', 'case_management_missing']);
+		// Names are masked before they leave the node (n8n keeps the items in its execution data).
+		expect((items[0].rows as IDataObject[]).map((r) => r.name)).toEqual(['测*', '测*', '测*']);
+		expect(JSON.stringify(items)).not.toContain('测试甲');
 		expect(withStore((s) => s.auditTrail(1)[0])).toMatchObject({ operation: 'workList.buildDaily', patientRowIds: [1] });
 		const holiday = await registry({ resource: 'workList', operation: 'buildDaily', day: '2026-10-02', workListOptions: { onlyOnWorkingDays: true } }, [{}]);
 		expect(holiday.outputs[0]).toEqual([]);

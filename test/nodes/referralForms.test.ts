@@ -44,6 +44,7 @@ const referral = (referralNo: string, patientNo: string, direction: 'up' | 'retu
 	emergencyRef: null,
 	status: 'created',
 	createdAt: '2026-11-29T04:00:00.000Z',
+	createdOn: '2026-11-29',
 	sentAt: null,
 	acceptedAt: null,
 	completedAt: null,

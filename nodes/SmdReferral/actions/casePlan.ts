@@ -152,6 +152,8 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore, ope
 	try {
 		return await runItems.call(this, { label: 'Item' }, (item, i) => {
 			if (operation === 'listMissing') {
+				// Once, whatever the number of input items.
+				if (i > 0) return undefined;
 				const min = this.getNodeParameter('minRiskLevel', i, 0) as number;
 				const missing = listMissingPlans(store, { township: text(this, 'township', i) ?? undefined, minRiskLevel: min > 0 ? min : null });
 				for (const m of missing) touched.push(m.patientRowId);

@@ -13,6 +13,7 @@ import {
 	type ConsentBy,
 	type ReferralClinical,
 	type ReferralDirection,
+	type ReferralPatient,
 	type ReferralPolicy,
 	type ReferralUrgency,
 	type RegistryStore,
@@ -200,6 +201,15 @@ export const description: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Include Patient Details',
+		name: 'includePatient',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: show(['create', 'get']) },
+		description:
+			'Whether the item carries the patient’s name, ID number, address and guardian, as the 双向转诊单 needs (SMD Report → Referral Form). Off: only 患者编号 and township — what an AI agent or a log should see.',
+	},
+	{
 		displayName: 'Day',
 		name: 'day',
 		type: 'string',
@@ -232,6 +242,12 @@ export const description: INodeProperties[] = [
 		],
 	},
 ];
+
+/** The patient on the item: in full only when Include Patient Details is on. */
+function patientOut(ctx: IExecuteFunctions, i: number, p: ReferralPatient): IDataObject {
+	if (ctx.getNodeParameter('includePatient', i, false)) return p as unknown as IDataObject;
+	return { patientNo: p.patientNo, township: p.township };
+}
 
 function policyOf(ctx: IExecuteFunctions, i: number): ReferralPolicy {
 	const p = ctx.getNodeParameter('policy', i, {}) as Record<string, number>;
@@ -289,7 +305,7 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore, ope
 					{ policy: policyOf(this, i), calendar: calendarOf(this, i), today },
 				);
 				touched.push(result.patientRowId);
-				return { json: { outcome: result.outcome, referral: result.referral as unknown as IDataObject, patient: result.patient as unknown as IDataObject, warnings: result.warnings } };
+				return { json: { outcome: result.outcome, referral: result.referral as unknown as IDataObject, patient: patientOut(this, i, result.patient), warnings: result.warnings } };
 			}
 			if (operation === 'updateStatus') {
 				const o = this.getNodeParameter('stepOptions', i, {}) as { at?: string; consentBy?: ConsentBy; consentAt?: string; idempotencyKey?: string };
@@ -313,9 +329,10 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore, ope
 				const found = getReferral(store, text(this, 'referralNo', i) ?? '');
 				if (!found) throw new ReferralError('not_found', 'referralNo (转诊单号) is not in the registry', { field: 'referralNo' });
 				touched.push(found.patientRowId);
-				return { json: { referral: found.referral as unknown as IDataObject, patient: found.patient as unknown as IDataObject, events: found.events as unknown as IDataObject[] } };
+				return { json: { referral: found.referral as unknown as IDataObject, patient: patientOut(this, i, found.patient), events: found.events as unknown as IDataObject[] } };
 			}
-			// listOverdue: one item per late referral; no patient name (the work list masks; a tool answer should not carry it).
+			// listOverdue, once whatever the number of input items: one item per late referral; no patient name.
+			if (i > 0) return undefined;
 			const day = text(this, 'day', i) ?? today;
 			const late = listLateReferrals(store, day, { township: text(this, 'township', i) ?? undefined });
 			for (const l of late) touched.push(l.patientRowId);

@@ -26,6 +26,12 @@ function formOf(value: unknown): string | null {
 	return hit[0];
 }
 
+/** Who visited as stored for the follow-up (a record without 随访人员 keeps those recorded before). */
+function storedVisitors(store: RegistryStore, followUpId: number): string[] {
+	const r = store.internals.get('SELECT visitors FROM follow_ups WHERE id = ?').get(followUpId) as { visitors: string | null } | undefined;
+	return r?.visitors ? (JSON.parse(r.visitors) as string[]) : [];
+}
+
 /** Each item is one follow-up record: assess it, store it, and move the patient's next follow-up date. */
 export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
 	const touched: number[] = [];
@@ -75,7 +81,7 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 						outcome: saved.outcome,
 						patientNo: patient.patientNo,
 						// Joint follow-up (联合随访) from level 3: missing when no 精神科医师 visited, or who visited was not recorded.
-						jointFollowUpMissing: assessment.riskLevel >= 3 && !(visitors ?? []).includes('specialist'),
+						jointFollowUpMissing: assessment.riskLevel >= 3 && !storedVisitors(store, saved.followUpId).includes('specialist'),
 					},
 				},
 			};

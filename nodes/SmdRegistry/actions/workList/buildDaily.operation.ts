@@ -55,6 +55,13 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Full Names',
+				name: 'fullNames',
+				type: 'boolean',
+				default: false,
+				description: 'Whether the items carry full names; off, names are masked (first character + *) before they leave the node, so n8n’s execution data and the mails hold no full name',
+			},
+			{
 				displayName: 'Holidays',
 				name: 'holidays',
 				type: 'string',
@@ -96,6 +103,7 @@ interface Options {
 	workdays?: string;
 	onlyOnWorkingDays?: boolean;
 	jointFollowUpMinLevel?: number;
+	fullNames?: boolean;
 }
 
 /** Once per run: the lists of every township, then the county summary; audited with the patients they name. */
@@ -148,7 +156,7 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 	}
 	let lists;
 	try {
-		lists = buildWorkLists(store, day, { townshipEmails: emails, countyEmail, jointFollowUpMinLevel: options.jointFollowUpMinLevel });
+		lists = buildWorkLists(store, day, { townshipEmails: emails, countyEmail, jointFollowUpMinLevel: options.jointFollowUpMinLevel, fullNames: options.fullNames });
 	} catch (error) {
 		return fail(error);
 	}
