@@ -12,6 +12,7 @@ export const WORK_LIST_SECTIONS = {
 	follow_up_due: '本周应随访',
 	joint_follow_up: '应联合随访（危险性3级及以上）',
 	case_management_missing: '病情不稳定未纳入个案管理',
+	case_review_due: '个案管理计划到期复核',
 	referral_late: '转诊、回转逾期',
 	emergency_record_late: '应急处置记录单逾期',
 } as const;

@@ -146,6 +146,24 @@ export function buildWorkLists(store: RegistryStore, day: string, options: WorkL
 			reference: m.pendingPlanNo,
 		});
 	}
+	// Plans in force whose review falls due by the end of the week (or is past due).
+	const reviews = store.internals
+		.arrays(
+			`SELECT p.id, p.patient_no, p.name, p.township, p.risk_level, p.classification, p.last_follow_up_date, p.next_follow_up_date, c.plan_no, c.review_due
+			FROM case_plans c JOIN patients p ON p.id = c.patient_id WHERE c.status = 'active' AND p.status = 'active' AND c.review_due <= ?`,
+		)
+		.all(weekEnd) as unknown as Array<[...PatientRow, string]>;
+	for (const r of reviews) {
+		const due = r[9];
+		rows.push({
+			...base(r as unknown as PatientRow),
+			section: 'case_review_due',
+			due,
+			daysLate: due < day ? daysBetween(due, day) : null,
+			task: `个案管理计划复核：评估目标完成情况，调整管理措施（计划 ${r[8]}）`,
+			reference: r[8],
+		});
+	}
 	const lateReferrals = listLateReferrals(store, day);
 	const patientFacts = new Map<number, PatientRow>();
 	if (lateReferrals.length) {

@@ -260,4 +260,16 @@ describe('daily work lists', () => {
 		expect(county.townshipsWithoutEmail).toEqual(['青山镇']);
 		expect(patientRowIds.sort()).toEqual([1, 2, 3]);
 	});
+
+	test('a plan in force whose review falls due this week, or is past due, is on the list; one due later is not', () => {
+		const team = [{ role: 'mental_health_worker' as const, name: '专干' }];
+		openPlan(store, { patientNo: 'P001', team, goals: ['规律服药'], openedOn: '2026-09-01', reviewDue: '2026-11-28' }, { today: '2026-11-27' });
+		openPlan(store, { patientNo: 'P003', team, goals: ['规律服药'], openedOn: '2026-09-01', reviewDue: '2026-12-20' }, { today: '2026-11-27' });
+		const reviews = () => buildWorkLists(store, '2026-12-01').townships.flatMap((t) => t.rows).filter((r) => r.section === 'case_review_due');
+		expect(reviews().map((r) => [r.patientNo, r.due, r.daysLate, r.reference])).toEqual([['P001', '2026-11-28', 3, 'GA20261127-0001']]);
+		reviewPlan(store, { plan: 'P001', reviewedOn: '2026-12-01' });
+		expect(reviews()).toEqual([]);
+		// The unstable patients now have a plan in force: none is missing one.
+		expect(buildWorkLists(store, '2026-12-01').county.counts.case_management_missing).toBe(0);
+	});
 });

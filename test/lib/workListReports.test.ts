@@ -74,7 +74,8 @@ function list(rows: WorkListRow[], township = '测试镇', notKept: WorkListSect
 
 /** 20 rows over five sections (the sixth empty); patient T-0001 is in two sections. */
 function sampleRows(): WorkListRow[] {
-	const rows = Array.from({ length: 19 }, (_, i) => row(WORK_LIST_SECTION_ORDER[i % 5], i + 1));
+	const five: WorkListSection[] = ['follow_up_overdue', 'follow_up_due', 'joint_follow_up', 'case_management_missing', 'referral_late'];
+	const rows = Array.from({ length: 19 }, (_, i) => row(five[i % 5], i + 1));
 	rows.push(row('joint_follow_up', 1));
 	return rows;
 }
@@ -130,21 +131,21 @@ describe('township daily work list', () => {
 
 		const counts = WORK_LIST_SECTION_ORDER.map((s) => rows.filter((r) => r.section === s).length);
 		expect(countsRow(html)).toEqual([...counts, rows.length, new Set(rows.map((r) => r.patientNo)).size]);
-		expect(countsRow(html)).toEqual([4, 4, 5, 4, 3, 0, 20, 19]);
+		expect(countsRow(html)).toEqual([4, 4, 5, 4, 0, 3, 0, 20, 19]);
 
 		const sections = sectionsOf(html);
 		expect(sections.map((s) => s.heading.replace(/（\d+ 条）$/, '').replace(/：无$/, ''))).toEqual(
-			WORK_LIST_SECTION_ORDER.map((s, i) => `（${'一二三四五六'[i]}）${WORK_LIST_SECTIONS[s]}`),
+			WORK_LIST_SECTION_ORDER.map((s, i) => `（${'一二三四五六七'[i]}）${WORK_LIST_SECTIONS[s]}`),
 		);
 		WORK_LIST_SECTION_ORDER.forEach((s, i) => {
 			const expected = rows.filter((r) => r.section === s);
 			const section = sections[i];
 			if (expected.length === 0) {
 				expect(section.rows).toBeNull();
-				expect(section.heading).toBe(`（六）${WORK_LIST_SECTIONS[s]}：无`);
+				expect(section.heading).toBe(`（${'一二三四五六七'[i]}）${WORK_LIST_SECTIONS[s]}：无`);
 				return;
 			}
-			expect(section.heading).toBe(`（${'一二三四五六'[i]}）${WORK_LIST_SECTIONS[s]}（${expected.length} 条）`);
+			expect(section.heading).toBe(`（${'一二三四五六七'[i]}）${WORK_LIST_SECTIONS[s]}（${expected.length} 条）`);
 			expect(section.rows!.map((r) => r[1]).sort()).toEqual(expected.map((r) => r.patientNo).sort());
 			expect(section.rows!.map((r) => Number(r[0]))).toEqual(expected.map((_, n) => n + 1));
 			for (const cells of section.rows!) {
@@ -266,12 +267,12 @@ describe('township daily work list', () => {
 	test('an empty list: zero counts, every section says 无, the XLSX has the header only', async () => {
 		const empty = list([]);
 		const html = renderWorkListHtml(empty, { now: NOW });
-		expect(countsRow(html)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+		expect(countsRow(html)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
 		const sections = sectionsOf(html);
-		expect(sections).toHaveLength(6);
+		expect(sections).toHaveLength(7);
 		for (const [i, s] of sections.entries()) {
 			expect(s.rows).toBeNull();
-			expect(s.heading).toBe(`（${'一二三四五六'[i]}）${WORK_LIST_SECTIONS[WORK_LIST_SECTION_ORDER[i]]}：无`);
+			expect(s.heading).toBe(`（${'一二三四五六七'[i]}）${WORK_LIST_SECTIONS[WORK_LIST_SECTION_ORDER[i]]}：无`);
 		}
 		expect(html).not.toContain('<tbody>\n  \n  </tbody>');
 		const table = await readBack((await workListFiles(empty, { formats: ['xlsx'] })).files[0].data);
@@ -290,12 +291,13 @@ describe('township daily work list', () => {
 		const rows = sampleRows();
 		const html = renderWorkListHtml(list(rows, '测试镇', ['emergency_record_late', 'referral_late']), { now: NOW });
 		const counts = /一、工作概况<\/h2>\s*(<table[\s\S]*?<\/table>)/.exec(html)![1];
-		expect(bodyRows(counts)[0]).toEqual(['4', '4', '5', '4', '3', '未统计', '20', '19']);
+		expect(bodyRows(counts)[0]).toEqual(['4', '4', '5', '4', '0', '3', '未统计', '20', '19']);
 		const sections = sectionsOf(html);
-		expect(sections[5].heading).toBe('（六）应急处置记录单逾期：未统计（登记库尚无此项数据，请按原渠道核查）');
-		expect(sections[4].rows).toHaveLength(3);
+		expect(sections[6].heading).toBe('（七）应急处置记录单逾期：未统计（登记库尚无此项数据，请按原渠道核查）');
+		expect(sections[5].rows).toHaveLength(3);
 		expect(html).toContain('“未统计”：登记库尚无此项数据（应急处置记录单逾期）');
-		expect(html).not.toContain('：无</p>');
+		expect(html.match(/：无<\/p>/g) ?? []).toHaveLength(1); // 个案管理计划到期复核 alone has no rows
+		expect(text(html)).toContain('个案管理计划到期复核：无');
 		const sheet = workListSheets(list(rows, '测试镇', ['emergency_record_late']))[0];
 		expect(sheet.subtitle).toContain('未统计：应急处置记录单逾期（登记库尚无此项数据）');
 	});
@@ -388,7 +390,7 @@ describe('county summary', () => {
 		s.townshipsWithoutEmail = ['测试乙乡', '测试甲镇'];
 		const html = renderWorkListSummaryHtml(s, { now: NOW });
 		const rows = bodyRows(/<table>[\s\S]*?<\/table>/.exec(html)![0]);
-		for (const r of rows) expect(r[6]).toBe('未统计');
+		for (const r of rows) expect(r[7]).toBe('未统计');
 		expect(html).toContain('未配置接收邮箱的乡镇（清单需另行送达）：测试甲镇、测试乙乡');
 		expect(html).not.toContain('核对：');
 		const { files } = await workListFiles(s, { formats: ['xlsx'] });

@@ -141,7 +141,7 @@ describe('SMD Report Daily Work List in n8n-core', () => {
 		const stopped = await report({}, [{ json: lists[0] as never }, { json: bad as never }]);
 		expect(stopped.error).toBeInstanceOf(NodeOperationError);
 		expect(stopped.error!.message).toBe(
-			'Item 2: the input is not a daily work list: rows.1.section must be one of follow_up_overdue, follow_up_due, joint_follow_up, case_management_missing, referral_late, emergency_record_late',
+			'Item 2: the input is not a daily work list: rows.1.section must be one of follow_up_overdue, follow_up_due, joint_follow_up, case_management_missing, case_review_due, referral_late, emergency_record_late',
 		);
 		expect((stopped.error as NodeOperationError).description).toBe('Field: rows.1.section');
 		expect(stopped.outputs).toEqual([]);
