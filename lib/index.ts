@@ -184,3 +184,5 @@ export type { CasePlan, OpenPlanInput, PlanTaskInput, PlanOptions, PlanResult, R
 export { buildWorkLists } from './registry/workListFacts';
 export type { WorkListOptions, WorkLists } from './registry/workListFacts';
 export { readRecipientsTable, checkEmails, RECIPIENT_COLUMNS } from './recipients';
+export { createAssessmentWork, referralReasons } from './registry/assessmentWork';
+export type { AssessmentWork, AssessmentWorkInput } from './registry/assessmentWork';

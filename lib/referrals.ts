@@ -249,6 +249,26 @@ export function lateItems(r: Referral, today: string): ReferralLate[] {
 	return out;
 }
 
+/**
+ * The default idempotency key of a referral: 患者编号/direction/what it arose from (follow-up date,
+ * emergency event or the day)/receiving institution — one referral per patient, occasion and place.
+ */
+export function referralKey(patientNo: string, direction: ReferralDirection, occasion: string, toInstitution: string): string {
+	return `${patientNo}/${direction}/${occasion}/${toInstitution}`;
+}
+
+/** The calendar day of an ISO timestamp in the server's time zone. */
+export function dayOfTimestamp(iso: string): string {
+	return formatIsoDay(new Date(iso));
+}
+
+/** A day written YYYY-MM-DD, or null when empty; anything else is a ReferralError naming the field. */
+export function optionalDay(value: string | null | undefined, field: string): string | null {
+	if (value === undefined || value === null || value === '') return null;
+	if (!parseIsoDay(value)) throw new ReferralError('invalid', `${field} must be a day written YYYY-MM-DD`, { field });
+	return value;
+}
+
 /** The referral number: ZZ + day + a 4-digit sequence of that day (ZZ20261129-0001). */
 export function referralNumber(day: string, seq: number): string {
 	return `ZZ${day.replaceAll('-', '')}-${String(seq).padStart(4, '0')}`;

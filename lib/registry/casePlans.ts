@@ -4,10 +4,9 @@
  * what a risk assessment creates), the plan in force ('active'), closed. At most one plan not closed
  * per patient. docs/rules.md §11.
  */
-import { addDays } from 'date-fns';
-import { formatIsoDay, parseIsoDay } from '../dates';
+import { addInterval } from '../dates';
 import type { Patient } from '../model';
-import { CARE_ROLES, CASE_PLAN_STATUSES, casePlanNumber, ReferralError, type CarePlanMember, type CasePlanStatus } from '../referrals';
+import { CARE_ROLES, CASE_PLAN_STATUSES, casePlanNumber, dayOfTimestamp, optionalDay, ReferralError, type CarePlanMember, type CasePlanStatus } from '../referrals';
 import { compareTownships, UNASSIGNED_TOWNSHIP } from '../townships';
 import type { Row } from './schema';
 import type { RegistryStore } from './store';
@@ -58,25 +57,11 @@ export interface PlanOptions {
 
 const PLAN_SELECT = 'SELECT c.*, p.patient_no FROM case_plans c JOIN patients p ON p.id = c.patient_id';
 
-const dayOf = (iso: string) => formatIsoDay(new Date(iso));
-
-function checkDay(value: string | null | undefined, field: string): string | null {
-	if (value === undefined || value === null || value === '') return null;
-	if (!parseIsoDay(value)) throw new ReferralError('invalid', `${field} must be a day written YYYY-MM-DD`, { field });
-	return value;
-}
-
-function plusDays(day: string, n: number): string {
-	return formatIsoDay(addDays(parseIsoDay(day) as Date, n));
-}
-
-function plusMonths(day: string, n: number): string {
-	const d = parseIsoDay(day) as Date;
-	const out = new Date(d.getFullYear(), d.getMonth() + n, d.getDate());
-	// 31 January + 1 month = the last day of February, not 3 March.
-	if (out.getDate() !== d.getDate()) out.setDate(0);
-	return formatIsoDay(out);
-}
+const dayOf = dayOfTimestamp;
+const checkDay = optionalDay;
+// date-fns's month arithmetic: 31 January + 1 month = the last day of February.
+const plusDays = (day: string, days: number) => addInterval(day, { days });
+const plusMonths = (day: string, months: number) => addInterval(day, { months });
 
 function toPlan(r: Row): CasePlan {
 	const str = (v: unknown) => (v === null || v === undefined ? null : String(v));

@@ -4,11 +4,13 @@
  * lib/referrals.ts and docs/rules.md §11.
  */
 import { createHash } from 'node:crypto';
-import { formatIsoDay, parseIsoDay } from '../dates';
+import { parseIsoDay } from '../dates';
 import type { Patient } from '../model';
 import {
 	addWorkingDays,
 	checkTransition,
+	dayOfTimestamp,
+	optionalDay,
 	CONSENT_BY,
 	DEFAULT_REFERRAL_POLICY,
 	lateItems,
@@ -93,13 +95,8 @@ const REFERRAL_SELECT = `SELECT r.*, p.patient_no,
 	(SELECT MIN(f.follow_up_date) FROM follow_ups f WHERE f.patient_id = r.patient_id AND r.discharge_date IS NOT NULL AND f.follow_up_date >= r.discharge_date) AS community_visit_date
 	FROM referrals r JOIN patients p ON p.id = r.patient_id`;
 
-const dayOf = (iso: string) => formatIsoDay(new Date(iso));
-
-function checkDay(value: string | null | undefined, field: string): string | null {
-	if (value === undefined || value === null || value === '') return null;
-	if (!parseIsoDay(value)) throw new ReferralError('invalid', `${field} must be a day written YYYY-MM-DD`, { field });
-	return value;
-}
+const dayOf = dayOfTimestamp;
+const checkDay = optionalDay;
 
 function checkTimestamp(value: string | null | undefined, field: string): string | null {
 	if (value === undefined || value === null || value === '') return null;

@@ -10,11 +10,9 @@ import {
 	assessRisk,
 	assessmentColumns,
 	CONSENT_BY,
-	createPlanTask,
-	createReferral,
+	createAssessmentWork,
 	parseCode,
 	type Observation,
-	type ReferralReason,
 	type RegistryStore,
 	observationFromRecord,
 	resolveRiskPolicy,
@@ -24,7 +22,7 @@ import {
 	type RiskPolicy,
 } from '../../lib';
 import { runItems } from '../shared/itemRunner';
-import { todayIn } from '../SmdReferral/actions/common';
+import { todayIn } from '../shared/today';
 import { auditContext, withRegistry } from '../SmdRegistry/helpers/registry';
 import { riskAssessmentProperties } from './description';
 
@@ -90,8 +88,7 @@ export class SmdRiskAssessment implements INodeType {
 				const observation = observationFromRecord(item.json, stripEmpty(fieldNames));
 				const assessment = assessRisk(observation, policy);
 				const json = merge(item.json, assessment, options);
-				// The referral and the task of one follow-up: both or neither.
-				if (store) json.work = store.transaction(() => createWork.call(this, store, i, observation, assessment, touched));
+				if (store) json.work = createWork.call(this, store, i, observation, assessment, touched);
 				return { json, output: perClassification ? OUTPUT_ORDER.indexOf(assessment.classification) : 0 };
 			});
 		if (!this.getNodeParameter('createWork', 0, false)) return await run(null, []);
@@ -106,52 +103,25 @@ export class SmdRiskAssessment implements INodeType {
 	}
 }
 
-/** Why a patient is referred up, from what the follow-up observed (lib/referrals.ts REFERRAL_REASONS). */
-function referralReasons(o: Observation, a: Assessment): ReferralReason[] {
-	const reasons: ReferralReason[] = [];
-	const b = o.behaviours ?? [];
-	if (b.some((x) => x === 'self_harm' || x === 'suicide_attempt') || a.riskLevel >= 3) reasons.push('violence_self_harm');
-	if (o.emergency) reasons.push('acute_episode');
-	if (o.adverseReaction === 'serious') reasons.push('acute_toxicity');
-	if (reasons.length === 0) reasons.push('unstable');
-	return reasons;
-}
-
-/** The referral and case-management task the assessment's actions call for, idempotent per patient and follow-up date. */
+/** The node's parameters for the work an assessment calls for; the work itself is lib's (createAssessmentWork). */
 function createWork(this: IExecuteFunctions, store: RegistryStore, i: number, o: Observation, a: Assessment, touched: number[]): IDataObject {
-	const patientNo = String(this.getNodeParameter('workPatientNo', i, '') ?? '').trim();
-	const today = todayIn(this);
-	const work: IDataObject = { referral: null, casePlan: null };
-	if (a.actions.includes('refer_up')) {
-		const to = String(this.getNodeParameter('referTo', i, '') ?? '').trim();
-		const consentText = String(this.getNodeParameter('consentBy', i, '') ?? '').trim();
-		const consentBy = consentText === '' ? 'pending' : parseCode(CONSENT_BY, consentText, 'consentBy (知情同意)');
-		const consentAt = String(this.getNodeParameter('consentAt', i, '') ?? '').trim() || null;
-		const r = createReferral(
-			store,
-			{
-				patientNo,
-				direction: 'up',
-				fromInstitution: String(this.getNodeParameter('referFrom', i, '') ?? '').trim(),
-				toInstitution: to,
-				reasons: referralReasons(o, a),
-				urgency: o.emergency ? 'emergency' : a.riskLevel >= 3 ? 'urgent' : 'routine',
-				consentBy,
-				consentAt,
-				followUpDate: o.date,
-				idempotencyKey: `${patientNo}/up/${o.date}/${to}`,
-			},
-			{ today },
-		);
-		touched.push(r.patientRowId);
-		work.referral = { referralNo: r.referral.referralNo, outcome: r.outcome, status: r.referral.status, consentBy: r.referral.consentBy, warnings: r.warnings };
-	}
-	if (a.actions.includes('case_management')) {
-		const t = createPlanTask(store, { patientNo, reason: `随访${o.date}评估：${a.classificationLabel}，危险性${a.riskLevel}级`, followUpDate: o.date, idempotencyKey: `${patientNo}/case/${o.date}` }, { today });
-		touched.push(t.patientRowId);
-		work.casePlan = { planNo: t.plan.planNo, outcome: t.outcome, status: t.plan.status, dueOn: t.plan.dueOn };
-	}
-	return work;
+	const text = (name: string) => String(this.getNodeParameter(name, i, '') ?? '').trim();
+	const consentText = text('consentBy');
+	const work = createAssessmentWork(
+		store,
+		o,
+		a,
+		{
+			patientNo: text('workPatientNo'),
+			fromInstitution: text('referFrom'),
+			toInstitution: text('referTo'),
+			consentBy: consentText === '' ? 'pending' : parseCode(CONSENT_BY, consentText, 'consentBy (知情同意)'),
+			consentAt: text('consentAt') || null,
+		},
+		{ today: todayIn(this) },
+	);
+	touched.push(...work.patientRowIds);
+	return { referral: work.referral as IDataObject | null, casePlan: work.casePlan as IDataObject | null };
 }
 
 function stripEmpty(names: Partial<Record<ObservationField, string>>): Partial<Record<ObservationField, string>> {

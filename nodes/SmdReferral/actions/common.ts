@@ -1,10 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { parseDayList, type WorkCalendar } from '../../../lib';
 
-/** The calendar day now in the workflow's time zone (YYYY-MM-DD). */
-export function todayIn(ctx: IExecuteFunctions): string {
-	return new Intl.DateTimeFormat('en-CA', { timeZone: ctx.getTimezone(), year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
+export { todayIn } from '../../shared/today';
 
 /** Holidays and make-up working days, for working-day deadlines (国务院办公厅 publishes each year's). */
 export const calendarProperty = (show: Record<string, string[]>): INodeProperties => ({

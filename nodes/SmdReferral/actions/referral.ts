@@ -6,6 +6,7 @@ import {
 	getReferral,
 	listLateReferrals,
 	parseCodeList,
+	referralKey,
 	REFERRAL_REASONS,
 	REFERRAL_URGENCY,
 	ReferralError,
@@ -283,7 +284,7 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore, ope
 				for (const [name] of CLINICAL_FIELDS) if (String(extra[name] ?? '').trim()) clinical[name] = String(extra[name]).trim();
 				const followUpDate = String(extra.followUpDate ?? '').trim() || null;
 				const emergencyRef = String(extra.emergencyRef ?? '').trim() || null;
-				const key = String(extra.idempotencyKey ?? '').trim() || `${patientNo}/${direction}/${followUpDate ?? emergencyRef ?? today}/${to}`;
+				const key = String(extra.idempotencyKey ?? '').trim() || referralKey(patientNo, direction, followUpDate ?? emergencyRef ?? today, to);
 				const consentBy = this.getNodeParameter('consentBy', i) as ConsentBy;
 				const result = createReferral(
 					store,
