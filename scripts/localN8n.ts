@@ -13,7 +13,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,8 +39,9 @@ export interface RunOutput {
 }
 
 /** Run a command; on failure the error names the step and shows the end of its output. */
-export function run(step: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunOutput> {
+export function run(step: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; stdoutToFile?: boolean } = {}): Promise<RunOutput> {
 	const started = Date.now();
+	if (options.stdoutToFile) return runToFile(step, command, args, options);
 	return new Promise((resolve, reject) => {
 		execFile(
 			command,
@@ -54,6 +55,38 @@ export function run(step: string, command: string, args: string[], options: { cw
 				} else resolve({ stdout, stderr, ms: Date.now() - started });
 			},
 		);
+	});
+}
+
+/**
+ * `run` with the child's stdout written to a file rather than a pipe. A process that prints a
+ * large result and then exits (as `n8n execute` does) can lose the end of what it wrote to a
+ * pipe; writes to a file are synchronous in Node, so nothing is cut off.
+ */
+function runToFile(step: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunOutput> {
+	const started = Date.now();
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'smd-run-'));
+	const file = path.join(dir, 'stdout');
+	const fd = openSync(file, 'w');
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', fd, 'pipe'] });
+		closeSync(fd);
+		let stderr = '';
+		child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+		const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20 * 60_000);
+		child.on('error', (error) => {
+			clearTimeout(timer);
+			rmSync(dir, { recursive: true, force: true });
+			reject(error);
+		});
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			const stdout = readFileSync(file, 'utf8');
+			rmSync(dir, { recursive: true, force: true });
+			if (code === 0) return resolve({ stdout, stderr, ms: Date.now() - started });
+			const tail = `${stderr}\n${stdout}`.trim().split('\n').slice(-25).join('\n');
+			reject(Object.assign(new Error(`${step} failed (exit ${code ?? signal}):\n${tail}`), { stdout, stderr }));
+		});
 	});
 }
 
@@ -247,10 +280,10 @@ export function n8nEnv(instance: Instance, options: EnvOptions = {}): NodeJS.Pro
 }
 
 /** Run one n8n CLI command (import:workflow, execute, …) to completion. */
-export async function n8nCli(instance: Instance, args: string[], options: EnvOptions & { timeoutMs?: number } = {}): Promise<RunOutput> {
+export async function n8nCli(instance: Instance, args: string[], options: EnvOptions & { timeoutMs?: number; stdoutToFile?: boolean } = {}): Promise<RunOutput> {
 	// Its own free ports, so a CLI command can run beside a server or another instance.
 	const env = n8nEnv(instance, { port: await freePort(), brokerPort: await freePort(), ...options });
-	return run(`n8n ${args[0]}`, process.execPath, [N8N_BIN, ...args], { env, timeoutMs: options.timeoutMs ?? 10 * 60_000 });
+	return run(`n8n ${args[0]}`, process.execPath, [N8N_BIN, ...args], { env, timeoutMs: options.timeoutMs ?? 10 * 60_000, stdoutToFile: options.stdoutToFile });
 }
 
 /**
@@ -297,7 +330,8 @@ export interface ExecutionResult {
 
 /** `n8n execute --id=ID --rawOutput`: run a saved workflow in the real n8n and parse its run data. */
 export async function executeWorkflow(instance: Instance, id: string): Promise<ExecutionResult> {
-	const out = await n8nCli(instance, ['execute', `--id=${id}`, '--rawOutput']).catch((error: Error & { stdout?: string }) => ({ stdout: error.stdout ?? '', stderr: error.message, ms: 0 }));
+	// Its run data can be large (the quarterly pack prints ~700 kB): through a file, not a pipe.
+	const out = await n8nCli(instance, ['execute', `--id=${id}`, '--rawOutput'], { stdoutToFile: true }).catch((error: Error & { stdout?: string }) => ({ stdout: error.stdout ?? '', stderr: error.message, ms: 0 }));
 	// The run data is printed pretty, from a line "{" to a line "}"; log lines may come before or after.
 	const lines = out.stdout.split('\n');
 	const first = lines.indexOf('{');
