@@ -186,3 +186,6 @@ export type { WorkListOptions, WorkLists } from './registry/workListFacts';
 export { readRecipientsTable, checkEmails, RECIPIENT_COLUMNS } from './recipients';
 export { createAssessmentWork, referralReasons } from './registry/assessmentWork';
 export type { AssessmentWork, AssessmentWorkInput } from './registry/assessmentWork';
+export * from './emergencies';
+export * from './registry/emergencies';
+export * from './roster';

@@ -97,6 +97,9 @@ export const EMERGENCY_TRIGGERS = {
 	harm_to_others: '伤害他人或危害公共安全',
 	self_harm: '自伤、自杀',
 	overdose: '药物过量或急性不良反应',
+	acute_change: '病情急剧变化',
+	incident_risk: '有肇事肇祸风险',
+	somatic_disease: '严重躯体疾病',
 } as const;
 export type EmergencyTrigger = keyof typeof EMERGENCY_TRIGGERS;
 

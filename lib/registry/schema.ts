@@ -255,6 +255,104 @@ export const MIGRATIONS: Migration[] = [
 			ALTER TABLE follow_ups ADD COLUMN visitors TEXT;
 		`,
 	},
+	{
+		version: 5,
+		description: 'emergency events (应急处置) with their hand-off steps and log; the on-call roster',
+		sql: `
+			CREATE TABLE emergency_events (
+				id INTEGER PRIMARY KEY,
+				event_no TEXT NOT NULL UNIQUE,
+				idempotency_key TEXT NOT NULL UNIQUE,
+				request_hash TEXT NOT NULL,
+				reported_at TEXT NOT NULL,
+				reported_on TEXT NOT NULL,
+				occurred_at TEXT,
+				channel TEXT NOT NULL,
+				reporter TEXT NOT NULL DEFAULT '{}',
+				township TEXT NOT NULL,
+				place TEXT,
+				description TEXT,
+				triggers TEXT NOT NULL,
+				behaviours TEXT NOT NULL DEFAULT '[]',
+				risk_level INTEGER NOT NULL CHECK (risk_level BETWEEN 0 AND 5),
+				public_safety INTEGER NOT NULL DEFAULT 0,
+				incident INTEGER NOT NULL DEFAULT 0,
+				major INTEGER NOT NULL DEFAULT 0,
+				patient_id INTEGER REFERENCES patients (id),
+				match_state TEXT NOT NULL CHECK (match_state IN ('linked', 'unsure', 'unidentified')),
+				candidates TEXT NOT NULL DEFAULT '[]',
+				person TEXT NOT NULL DEFAULT '{}',
+				status TEXT NOT NULL CHECK (status IN ('open', 'handling', 'disposed', 'closed', 'cancelled')),
+				disposition TEXT CHECK (disposition IN ('on_site', 'observation', 'admission', 'referral', 'compulsory')),
+				disposition_at TEXT,
+				disposition_by TEXT,
+				disposition_note TEXT,
+				record_due TEXT NOT NULL,
+				record_filed_at TEXT,
+				record TEXT,
+				record_reminded_at TEXT,
+				follow_up_due TEXT,
+				review TEXT,
+				reviewed_at TEXT,
+				closed_at TEXT,
+				status_note TEXT,
+				created_at TEXT NOT NULL,
+				updated_at TEXT NOT NULL
+			);
+			CREATE INDEX emergency_events_open ON emergency_events (status) WHERE status NOT IN ('closed', 'cancelled');
+			CREATE INDEX emergency_events_patient ON emergency_events (patient_id);
+			CREATE INDEX emergency_events_township ON emergency_events (township, reported_on);
+			CREATE TABLE emergency_steps (
+				id INTEGER PRIMARY KEY,
+				event_id INTEGER NOT NULL REFERENCES emergency_events (id),
+				seq INTEGER NOT NULL,
+				role TEXT NOT NULL,
+				kind TEXT NOT NULL CHECK (kind IN ('opened', 'handoff', 'escalation')),
+				person TEXT,
+				email TEXT,
+				robot_url TEXT,
+				robot_format TEXT,
+				needs_ack INTEGER NOT NULL,
+				note TEXT,
+				notified_at TEXT NOT NULL,
+				ack_due TEXT,
+				ack_token_hash TEXT,
+				acknowledged_at TEXT,
+				acknowledged_by TEXT,
+				escalated_at TEXT,
+				escalated_to INTEGER,
+				UNIQUE (event_id, seq)
+			);
+			CREATE INDEX emergency_steps_waiting ON emergency_steps (ack_due) WHERE needs_ack = 1 AND acknowledged_at IS NULL AND escalated_at IS NULL;
+			CREATE TABLE emergency_log (
+				id INTEGER PRIMARY KEY,
+				event_id INTEGER NOT NULL REFERENCES emergency_events (id),
+				at TEXT NOT NULL,
+				action TEXT NOT NULL,
+				from_status TEXT,
+				to_status TEXT NOT NULL,
+				by TEXT,
+				note TEXT
+			);
+			CREATE INDEX emergency_log_event ON emergency_log (event_id, id);
+			CREATE TABLE on_call_roster (
+				id INTEGER PRIMARY KEY,
+				-- '*' = the whole county (county office, health commission, the psychiatrist on call for all).
+				township TEXT NOT NULL,
+				role TEXT NOT NULL,
+				person TEXT NOT NULL,
+				phone TEXT,
+				email TEXT,
+				robot_url TEXT,
+				robot_format TEXT NOT NULL DEFAULT 'wecom' CHECK (robot_format IN ('wecom', 'dingtalk')),
+				starts_at TEXT NOT NULL,
+				ends_at TEXT NOT NULL,
+				created_at TEXT NOT NULL,
+				UNIQUE (township, role, starts_at, person)
+			);
+			CREATE INDEX on_call_roster_lookup ON on_call_roster (role, township, starts_at);
+		`,
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
