@@ -10,8 +10,10 @@ export function itemErrorJson(
 	message: string,
 	index: number,
 	field?: string,
+	code?: string,
 ): Record<string, unknown> {
-	const details = { row: index + 1, ...(field ? { field } : {}) };
+	// code: what went wrong, for a caller that answers by it (invalid → 400, conflict → 409, …).
+	const details = { row: index + 1, ...(field ? { field } : {}), ...(code ? { code } : {}) };
 	if (onError === 'continueErrorOutput') return { error: message, details };
 	return { ...input, error: message, errorDetails: details };
 }

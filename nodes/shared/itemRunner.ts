@@ -75,7 +75,8 @@ export async function runItems(this: IExecuteFunctions, options: ItemRunnerOptio
 			const message = `${options.label} ${i + 1}: ${error instanceof Error ? error.message : String(error)}`;
 			if (!this.continueOnFail()) throw stopError(node, error, message, i, field);
 			const input = options.keepInput === false ? {} : items[i].json;
-			outputs[0].push({ json: itemErrorJson(node.onError, input, message, i, field) as IDataObject, pairedItem: { item: i } });
+			const code = error instanceof SmdError ? error.code : undefined;
+			outputs[0].push({ json: itemErrorJson(node.onError, input, message, i, field, code) as IDataObject, pairedItem: { item: i } });
 			continue;
 		}
 		if (result === undefined) continue;

@@ -163,7 +163,7 @@ describe('SMD Report referral forms in n8n-core', () => {
 		expect(bad.binary).toBeUndefined();
 		expect(bad.pairedItem).toEqual({ item: 1 });
 		expect(bad.json.error).toBe('Item 2: referral.direction must be one of up, return');
-		expect(bad.json.errorDetails).toEqual({ row: 2, field: 'referral.direction' });
+		expect(bad.json.errorDetails).toEqual({ row: 2, field: 'referral.direction', code: 'invalid_enum_value' });
 		expect(JSON.stringify(bad.json.error)).not.toContain('secret-value');
 
 		// An item without a patient, an item whose patient is another patient.

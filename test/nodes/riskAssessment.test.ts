@@ -89,7 +89,7 @@ describe('SMD Risk Assessment node in n8n-core', () => {
 		expect(error).toBeUndefined();
 		const out = outputs[0].map((i) => i.json);
 		expect(out).toHaveLength(3);
-		expect(out[1]).toEqual({ ...badRow, error: expect.stringMatching(/^Row 2: insight/), errorDetails: { row: 2, field: 'insight' } });
+		expect(out[1]).toEqual({ ...badRow, error: expect.stringMatching(/^Row 2: insight/), errorDetails: { row: 2, field: 'insight', code: 'invalid' } });
 		expect(out[0].assessment).toBeDefined();
 		expect(out[2].assessment).toBeDefined();
 	});
@@ -113,8 +113,8 @@ describe('SMD Risk Assessment node in n8n-core', () => {
 		const outputs = result.outputs(TEST_NODE_NAME);
 		expect(outputs.map((o) => o.length)).toEqual([1, 0, 1, 2]);
 		expect(outputs[3].map((i) => i.json)).toEqual([
-			{ ...badRow, error: expect.stringMatching(/^Row 1: insight/), details: { row: 1, field: 'insight' } },
-			{ ...stableRow, 随访日期: '2026-02-30', error: expect.stringMatching(/^Row 3: date \(随访日期\)/), details: { row: 3, field: 'date' } },
+			{ ...badRow, error: expect.stringMatching(/^Row 1: insight/), details: { row: 1, field: 'insight', code: 'invalid' } },
+			{ ...stableRow, 随访日期: '2026-02-30', error: expect.stringMatching(/^Row 3: date \(随访日期\)/), details: { row: 3, field: 'date', code: 'invalid' } },
 		]);
 	});
 

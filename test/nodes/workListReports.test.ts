@@ -155,7 +155,7 @@ describe('SMD Report Daily Work List in n8n-core', () => {
 		const failed = outputs[0][1];
 		expect(failed.json.error).toMatch(/^Item 2: the input is not a daily work list: rows\.1\.section must be one of /);
 		expect(failed.json.error).not.toContain('测试甲一');
-		expect(failed.json.errorDetails).toEqual({ row: 2, field: 'rows.1.section' });
+		expect(failed.json.errorDetails).toEqual({ row: 2, field: 'rows.1.section', code: 'invalid_enum_value' });
 		expect(failed.binary).toBeUndefined();
 		for (const i of [0, 2, 3]) expect(Object.keys(outputs[0][i].binary!)).toEqual(['worklist_html', 'worklist_xlsx']);
 	});

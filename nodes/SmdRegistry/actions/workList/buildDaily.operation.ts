@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { NodeOperationError, updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { allowedFileFolders, buildWorkLists, checkEmails, isFileAccessAllowed, isWorkingDay, parseDayList, readRecipientsTable, SmdError, type RegistryStore } from '../../../../lib';
+import { buildWorkLists, checkEmails, isWorkingDay, parseDayList, SmdError, type RegistryStore } from '../../../../lib';
+import { readRecipients, recipientsProperties } from '../../../shared/recipients';
 import { auditContext } from '../../helpers/registry';
 
 const properties: INodeProperties[] = [
@@ -12,33 +11,7 @@ const properties: INodeProperties[] = [
 		default: "={{ $today.toFormat('yyyy-MM-dd') }}",
 		description: 'The day of the lists (YYYY-MM-DD, the workflow’s time zone); the week runs to its Sunday',
 	},
-	{
-		displayName: 'Recipients File',
-		name: 'recipientsFile',
-		type: 'string',
-		default: '',
-		placeholder: '/home/node/.n8n-files/smd/in/township-contacts.csv',
-		description: 'CSV (UTF-8 or GBK) or XLSX with the columns 乡镇 and 邮箱: where each township’s list goes. Empty: only the table below.',
-	},
-	{
-		displayName: 'Recipients',
-		name: 'recipients',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Township',
-		default: {},
-		description: 'Township addresses; they win over the file’s',
-		options: [
-			{
-				displayName: 'Township',
-				name: 'values',
-				values: [
-					{ displayName: 'Township 乡镇', name: 'township', type: 'string', default: '' },
-					{ displayName: 'Email 邮箱', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
-				],
-			},
-		],
-	},
+	...recipientsProperties(),
 	{
 		displayName: 'County Office Email 县精防办邮箱',
 		name: 'countyEmail',
@@ -127,28 +100,9 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 	} catch (error) {
 		return fail(error);
 	}
-	const file = String(this.getNodeParameter('recipientsFile', 0, '') ?? '').trim();
-	if (file && !isFileAccessAllowed(file)) {
-		throw new NodeOperationError(this.getNode(), 'Access to the recipients file is not allowed: it is outside the folders in N8N_RESTRICT_FILE_ACCESS_TO', {
-			description: `Put it inside one of: ${allowedFileFolders().join('; ')}`,
-		});
-	}
-	let data: Buffer | null = null;
-	if (file) {
-		try {
-			data = await readFile(file);
-		} catch {
-			throw new NodeOperationError(this.getNode(), `The recipients file ${path.basename(file)} cannot be read: check Recipients File`);
-		}
-	}
+	const readTable = await readRecipients(this);
 	try {
-		if (data) emails = Object.fromEntries(await readRecipientsTable(data, { fileName: file }));
-		const table = (this.getNodeParameter('recipients', 0, {}) as { values?: Array<{ township?: string; email?: string }> }).values ?? [];
-		table.forEach((r, i) => {
-			const township = String(r.township ?? '').trim();
-			if (!township) throw new SmdError('required', `Recipients entry ${i + 1}: 乡镇 is empty`, { field: 'township' });
-			emails[township] = checkEmails(String(r.email ?? '').trim(), `Recipients entry ${i + 1}`);
-		});
+		emails = await readTable();
 		const county = String(this.getNodeParameter('countyEmail', 0, '') ?? '').trim();
 		countyEmail = county ? checkEmails(county, 'County Office Email', 'countyEmail') : null;
 	} catch (error) {
