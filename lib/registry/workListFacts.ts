@@ -20,6 +20,7 @@ import {
 	type WorkListSection,
 } from '../workList';
 import { listMissingPlans } from './casePlans';
+import { dayIn } from './emergencies';
 import { listLateReferrals } from './referrals';
 import type { RegistryStore } from './store';
 
@@ -34,6 +35,8 @@ export interface WorkListOptions {
 	townships?: string[];
 	/** Full names in the rows; default masked (first character + *), as the lists leave the health centre by mail. */
 	fullNames?: boolean;
+	/** The county's time zone, for the day an emergency record falls due (default Asia/Shanghai). */
+	timeZone?: string;
 }
 
 export interface WorkLists {
@@ -43,11 +46,8 @@ export interface WorkLists {
 	patientRowIds: number[];
 }
 
-/**
- * Sections the registry has no data for: the 应急处置记录单 is kept by the emergency module, which
- * this registry does not have yet (its schema has no emergency events).
- */
-const NOT_KEPT: WorkListSection[] = ['emergency_record_late'];
+/** Sections the registry has no data for (none since the emergency module, schema v5). */
+const NOT_KEPT: WorkListSection[] = [];
 
 type PatientRow = [number, string, string, string | null, number | null, string | null, string | null, string | null, string | null];
 
@@ -179,6 +179,36 @@ export function buildWorkLists(store: RegistryStore, day: string, options: WorkL
 		}
 	}
 
+	// 应急处置记录单 not filed and due by the end of the day (docs/rules.md §13): the psychiatrist's, listed
+	// for the township so the 精防专干 can chase it. A person not yet linked to the registry has no row id.
+	const unfiled = store.internals
+		.get(
+			`SELECT e.event_no, e.township, e.record_due, p.id, p.patient_no, p.name, p.risk_level, p.classification, p.last_follow_up_date, p.next_follow_up_date
+			FROM emergency_events e LEFT JOIN patients p ON p.id = e.patient_id
+			WHERE e.status != 'cancelled' AND e.record_filed_at IS NULL ORDER BY e.record_due`,
+		)
+		.all() as Array<Record<string, string | number | null>>;
+	for (const e of unfiled) {
+		const dueDay = dayIn(String(e.record_due), options.timeZone);
+		if (dueDay > day) continue;
+		const linked = e.id !== null;
+		rows.push({
+			rowId: linked ? Number(e.id) : -1,
+			patientNo: linked ? String(e.patient_no) : '（未关联）',
+			name: linked ? nameOf(String(e.name)) : '身份未明',
+			township: String(e.township),
+			riskLevel: linked && e.risk_level !== null ? Number(e.risk_level) : null,
+			classification: linked ? ((e.classification as string | null) ?? null) : null,
+			lastFollowUpDate: linked ? ((e.last_follow_up_date as string | null) ?? null) : null,
+			nextFollowUpDate: linked ? ((e.next_follow_up_date as string | null) ?? null) : null,
+			section: 'emergency_record_late',
+			due: dueDay,
+			daysLate: daysBetween(dueDay, day),
+			task: `应急处置记录单未填报（事件 ${String(e.event_no)}，应于24小时内由精神科医师填报）`,
+			reference: String(e.event_no),
+		});
+	}
+
 	for (const r of rows) allTownships.add(r.township);
 	const chosen = options.townships?.length ? new Set(options.townships) : null;
 	const order = [...allTownships].filter((t) => !chosen || chosen.has(t)).sort(compareTownships);
@@ -200,6 +230,7 @@ export function buildWorkLists(store: RegistryStore, day: string, options: WorkL
 		const patients = new Set<number>();
 		for (const r of list) {
 			counts[r.section]++;
+			if (r.rowId < 0) continue;
 			patients.add(r.rowId);
 			ids.add(r.rowId);
 		}

@@ -24,6 +24,7 @@ import {
 } from '../../lib/registry/emergencies';
 import { localTimestamp, readRosterTable } from '../../lib/roster';
 import { RegistryStore } from '../../lib/registry/store';
+import { buildWorkLists } from '../../lib/registry/workListFacts';
 import { addPatients, patient } from '../helpers';
 
 let dir: string;
@@ -202,6 +203,24 @@ describe('acknowledgement, escalation, lifecycle', () => {
 		expect(r.notifications.filter((n) => n.kind === 'record_reminder').map((n) => n.role)).toEqual(['psychiatrist', 'county_office']);
 		expect(escalateOverdue(store, { now: at(24 * 60 - 50) }).reminders).toEqual([]);
 		expect(lateRecordsByTownship(store, at(24 * 60 + 1)).get('城关镇')).toEqual([{ eventNo: o.event.eventNo, patientNo: 'P001', recordDue: at(24 * 60) }]);
+	});
+
+	test('an unfiled record due by the list’s day is on the township’s daily work list, linked or not', () => {
+		const o = open();
+		openEmergency(store, report({ patient: undefined, riskLevel: 1, triggers: ['relapse'] }), 'anon', { now: T0 });
+		// Due 2026-11-30 14:00 China time: not on the 29th's list, on the 30th's and later.
+		expect(buildWorkLists(store, '2026-11-29').townships.find((t) => t.township === '城关镇')?.counts.emergency_record_late).toBe(0);
+		const lists = buildWorkLists(store, '2026-12-01');
+		const cg = lists.townships.find((t) => t.township === '城关镇')!;
+		expect(cg.notKept).toEqual([]);
+		expect(cg.rows.filter((r) => r.section === 'emergency_record_late').map((r) => [r.patientNo, r.name, r.due, r.daysLate, r.reference])).toEqual([
+			['P001', '测*', '2026-11-30', 1, o.event.eventNo],
+			['（未关联）', '身份未明', '2026-11-30', 1, 'YJ20261129-0002'],
+		]);
+		expect(lists.county.counts.emergency_record_late).toBe(2);
+		recordDisposition(store, { eventNo: o.event.eventNo, disposition: 'admission' }, { now: at(10) });
+		fileRecord(store, { eventNo: o.event.eventNo, record: { measures: ['escort'], participants: [], summary: '送院', medication: null, doctor: '医师乙', doctorPhone: null } }, { now: at(20) });
+		expect(buildWorkLists(store, '2026-12-01').county.counts.emergency_record_late).toBe(1);
 	});
 
 	test('refused steps write nothing; closing needs the record, the review and the follow-up', () => {

@@ -254,7 +254,7 @@ describe('daily work lists', () => {
 		expect(cg.rows[2].task).toMatch(/上次随访无精神科医师参与/);
 		expect(cg.counts).toMatchObject({ follow_up_overdue: 1, follow_up_due: 1, joint_follow_up: 1, case_management_missing: 1, referral_late: 1 });
 		expect(cg.patients).toBe(2);
-		expect(cg.notKept).toEqual(['emergency_record_late']);
+		expect(cg.notKept).toEqual([]);
 		expect(county.counts.case_management_missing).toBe(2);
 		expect(county.patients).toBe(townships[0].patients + townships[1].patients);
 		expect(county.townshipsWithoutEmail).toEqual(['青山镇']);
