@@ -189,3 +189,38 @@ export type { AssessmentWork, AssessmentWorkInput } from './registry/assessmentW
 export * from './emergencies';
 export * from './registry/emergencies';
 export * from './roster';
+export {
+	parseEmergencyRecordItem,
+	emergencyRecordModel,
+	renderEmergencyRecordsHtml,
+	renderEmergencyRecordHtml,
+	emergencyRecordFiles,
+	EMERGENCY_RECORD_TEMPLATE,
+	EMERGENCY_STYLE_TEMPLATE,
+	EMERGENCY_RECORD_FORMATS,
+	EMERGENCY_SUBJECTS,
+} from './emergencyForms';
+export type {
+	EmergencyRecordItem,
+	EmergencyRecordItemInput,
+	EmergencyFormOptions,
+	EmergencyRecordModel,
+	EmergencyStepRow,
+	CheckBox,
+	EmergencyRecordFormat,
+	EmergencyRecordFilesOptions,
+	EmergencyRecordFilesResult,
+} from './emergencyForms';
+export {
+	parseWatchListItem,
+	watchListModel,
+	renderWatchListHtml,
+	watchListSheets,
+	watchListXlsx,
+	watchListFiles,
+	watchListFileStem,
+	WATCH_LIST_COLUMNS,
+	WATCH_LIST_TEMPLATE,
+	WATCH_LIST_EMPTY_TEXT,
+} from './watchListReports';
+export type { WatchListInput, WatchListOptions, WatchListModel, WatchListRow, WatchListStaffRow, WatchListFormat, WatchListFilesOptions, WatchListFilesResult } from './watchListReports';

@@ -3,6 +3,7 @@ import * as actionList from './actions/actionList.operation';
 import * as archiveFiles from './actions/archiveFiles.operation';
 import * as catchUpPlan from './actions/catchUpPlan.operation';
 import { asOfProperty, binaryPropertyNameProperty } from './actions/common.descriptions';
+import { emergencyRecordProperties, watchListProperties } from './actions/emergencyForms.descriptions';
 import * as policeFeedback from './actions/policeFeedback.operation';
 import { quarterlyProperties } from './actions/quarterly.descriptions';
 import * as quarterlyPack from './actions/quarterlyPack.operation';
@@ -23,7 +24,7 @@ export class SmdReport implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["report"]}}',
 		description:
-			'Renders SMD work lists and reports as files: triage task lists, police feedback and summary; the quarterly joint-meeting pack, ranking, action list and catch-up plans; daily work lists; the 双向转诊单 and 出院信息单 (HTML, PDF, XLSX)',
+			'Renders SMD work lists and reports as files: triage task lists, police feedback and summary; the quarterly joint-meeting pack, ranking, action list and catch-up plans; daily work lists; the 双向转诊单 and 出院信息单; the 应急处置记录单 and 重点管控名单 (HTML, PDF, XLSX)',
 		defaults: { name: 'SMD Report' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -64,6 +65,12 @@ export class SmdReport implements INodeType {
 							'Per SMD Referral item of a return (回转): the 严重精神障碍患者出院信息单 the hospital sends the township within 10 working days of discharge (HTML, PDF). Full identifiers: a clinical record.',
 					},
 					{
+						name: 'Emergency Record 应急处置记录单',
+						value: 'emergencyRecord',
+						description:
+							'Per emergency event item: the 严重精神障碍患者应急处置记录单, one A4 page — person, report, risk, type, measures, people and outcome as checkboxes, hand-off chain, 24-hour filing (HTML, PDF). Full identifiers: a clinical record.',
+					},
+					{
 						name: 'Police Feedback List 公安反馈清单',
 						value: 'policeFeedback',
 						description: 'One XLSX in the police’s row order: 已在管/失访/死亡迁出/未登记… Names and ID numbers masked by default',
@@ -100,6 +107,12 @@ export class SmdReport implements INodeType {
 						value: 'triageSummary',
 						description: 'One-page HTML: counts per category and township, high-priority rows first',
 					},
+					{
+						name: 'Watch List 重点管控名单',
+						value: 'watchList',
+						description:
+							'Per township item: the patients to watch over a holiday or major event, with guardians and the staff on duty (HTML, XLSX). Names in full by default; Mask Names for copies leaving the health department.',
+					},
 				],
 				default: 'triageSummary',
 			},
@@ -113,6 +126,8 @@ export class SmdReport implements INodeType {
 			...archiveFiles.description,
 			...referralFormProperties,
 			...workListProperties,
+			...emergencyRecordProperties,
+			...watchListProperties,
 			...policeFeedback.description,
 			...townshipTaskLists.description,
 			...triageSummary.description,

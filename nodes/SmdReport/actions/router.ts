@@ -5,6 +5,7 @@ import * as actionList from './actionList.operation';
 import * as archiveFiles from './archiveFiles.operation';
 import * as catchUpPlan from './catchUpPlan.operation';
 import * as dailyWorkList from './dailyWorkList.operation';
+import { emergencyRecord, watchList } from './emergencyForms.operation';
 import type { SmdReportType } from './node.type';
 import * as policeFeedback from './policeFeedback.operation';
 import * as quarterlyPack from './quarterlyPack.operation';
@@ -32,6 +33,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (report === 'archiveFiles') return await archiveFiles.execute.call(this);
 	// Daily work list items (one per township, one for the county) are rendered item by item.
 	if (report === 'dailyWorkList') return await dailyWorkList.execute.call(this);
+	// Emergency events and township watch lists are rendered item by item.
+	if (report === 'emergencyRecord') return await emergencyRecord.execute.call(this);
+	if (report === 'watchList') return await watchList.execute.call(this);
 	if (!Object.hasOwn(triageReports, report)) throw new NodeOperationError(this.getNode(), `Unknown report ${report}`);
 
 	// An empty triage (Triage set to Always Output Data sends one empty item): empty reports, still written.
