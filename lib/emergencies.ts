@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SmdInputError } from './errors';
-import { issueMessage } from './policy';
+import { codesOf, issueField, issueMessage } from './policy';
 import { BEHAVIOURS, EMERGENCY_TRIGGERS, type BehaviourCode, type EmergencyTrigger } from './vocabulary';
 
 export class EmergencyError extends SmdInputError {}
@@ -127,9 +127,8 @@ export const DEFAULT_EMERGENCY_POLICY: EmergencyPolicy = {
 
 // ---- the report payload ------------------------------------------------------------------------
 
-const triggerCodes = Object.keys(EMERGENCY_TRIGGERS) as [EmergencyTrigger, ...EmergencyTrigger[]];
+const triggerCodes = codesOf(EMERGENCY_TRIGGERS);
 const behaviourCodes = Object.keys(BEHAVIOURS) as [BehaviourCode, ...BehaviourCode[]];
-const channelCodes = Object.keys(EMERGENCY_CHANNELS) as [EmergencyChannel, ...EmergencyChannel[]];
 const timestamp = z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date and time (ISO 8601, e.g. 2026-11-29T14:03:00+08:00)');
 const shortText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 
@@ -138,7 +137,7 @@ export const emergencyReportSchema = z
 	.object({
 		reportId: shortText(100).min(1).optional(),
 		occurredAt: timestamp.optional(),
-		channel: z.enum(channelCodes),
+		channel: z.enum(codesOf(EMERGENCY_CHANNELS)),
 		reporter: z.object({ role: shortText(40).optional(), name: shortText(40).optional(), phone: shortText(40).optional() }).strict().optional(),
 		township: shortText(40).min(1, 'is required'),
 		place: shortText(200).optional(),
@@ -164,17 +163,26 @@ export const emergencyReportSchema = z
 
 export type EmergencyReport = z.infer<typeof emergencyReportSchema>;
 
+/**
+ * The first problem of a report or an update as an EmergencyError naming the field (`triggers[0]`,
+ * `patient.nme` for a field that does not exist), never the value.
+ */
+export function emergencyInputError(error: z.ZodError, what: string, actions?: readonly string[]): EmergencyError {
+	const issue = error.issues[0];
+	if (issue.code === 'invalid_union_discriminator' && actions) return new EmergencyError('invalid', `action: must be one of ${actions.join(', ')}`, { field: 'action' });
+	if (issue.code === 'unrecognized_keys') {
+		const field = issue.path.length ? `${issueField(issue)}.${issue.keys[0]}` : issue.keys[0];
+		return new EmergencyError('invalid', `${field}: is not a field of ${what}`, { field });
+	}
+	const field = issueField(issue, 'body');
+	return new EmergencyError('invalid', `${field}: ${issueMessage(issue)}`, { field });
+}
+
 /** Validate a report. A bad one is an EmergencyError naming the field (e.g. `triggers[0]`), never the value. */
 export function parseEmergencyReport(json: unknown): EmergencyReport {
 	const parsed = emergencyReportSchema.safeParse(json);
 	if (parsed.success) return parsed.data;
-	const issue = parsed.error.issues[0];
-	if (issue.code === 'unrecognized_keys') {
-		const at = issue.path.length ? `${issue.path.join('.')}.` : '';
-		throw new EmergencyError('invalid', `${at}${issue.keys[0]}: is not a field of the report`, { field: `${at}${issue.keys[0]}` });
-	}
-	const field = issue.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || 'body';
-	throw new EmergencyError('invalid', `${field}: ${issueMessage(issue)}`, { field });
+	throw emergencyInputError(parsed.error, 'the report');
 }
 
 /** The risk level of a report: the level given or the highest its behaviours imply. */
@@ -372,7 +380,7 @@ export function notificationsFor(
 	const lines = [
 		subject,
 		`事件：${facts.triggers.map((t) => EMERGENCY_TRIGGERS[t]).join('、')}${facts.incident ? '（肇事肇祸风险）' : ''}`,
-		`乡镇：${facts.township}　危险性评估：${facts.riskLevel}级　患者：${MATCH_STATES[facts.matchState]}`,
+		`乡镇：${facts.township}\u3000危险性评估：${facts.riskLevel}级\u3000患者：${MATCH_STATES[facts.matchState]}`,
 		`报告时间：${shortTime(facts.reportedAt, tz)}`,
 		`接收人：${roleLabel}${recipient.person ? ` ${recipient.person}` : ''}`,
 	];

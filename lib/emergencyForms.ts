@@ -38,7 +38,7 @@ import { SmdInputError } from './errors';
 import { safeFileNamePart } from './fileNames';
 import { parseIdNumber } from './idNumber';
 import { chromiumAvailable, htmlToPdf, type PdfOptions } from './pdf';
-import { zodInputError } from './policy';
+import { codesOf, zodInputError } from './policy';
 import { clip } from './printText';
 import { HTML_MIME, PDF_MIME, PDF_SKIPPED_NO_CHROMIUM, type ReportFile } from './quarterlyReports';
 import { ageAt, referralPatientSchema, type ReferralPatientInput } from './referralForms';
@@ -49,7 +49,6 @@ import { EMERGENCY_TRIGGERS, type EmergencyTrigger } from './vocabulary';
 // ---------------------------------------------------------------------------------------------
 // Input: an event as the emergency nodes put it on an item, with its details and patient
 
-const codes = <T extends Record<string, string>>(table: T) => Object.keys(table) as [keyof T & string, ...Array<keyof T & string>];
 const optionalText = z.string().nullish();
 const requiredText = z.string().trim().min(1, 'is required');
 const timestamp = z
@@ -60,7 +59,7 @@ const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written Y
 
 const stepSchema = z.object({
 	seq: z.number().int().min(1),
-	role: z.enum(codes(EMERGENCY_ROLES)),
+	role: z.enum(codesOf(EMERGENCY_ROLES)),
 	roleLabel: optionalText,
 	kind: z.enum(['opened', 'handoff', 'escalation']).nullish(),
 	person: optionalText,
@@ -81,20 +80,20 @@ const stepSchema = z.object({
  */
 export const emergencyEventSchema = z.object({
 	eventNo: requiredText,
-	status: z.enum(codes(EMERGENCY_STATUSES)).nullish(),
+	status: z.enum(codesOf(EMERGENCY_STATUSES)).nullish(),
 	township: z.string(),
-	channel: z.enum(codes(EMERGENCY_CHANNELS)),
+	channel: z.enum(codesOf(EMERGENCY_CHANNELS)),
 	reportedAt: timestamp,
 	reportedOn: isoDay.nullish(),
 	occurredAt: timestamp.nullish(),
-	triggers: z.array(z.enum(codes(EMERGENCY_TRIGGERS))),
+	triggers: z.array(z.enum(codesOf(EMERGENCY_TRIGGERS))),
 	riskLevel: z.number().int('must be a whole number 0–5').min(0, 'must be 0–5').max(5, 'must be 0–5'),
 	publicSafety: z.boolean().nullish(),
 	incident: z.boolean().nullish(),
 	major: z.boolean().nullish(),
-	matchState: z.enum(codes(MATCH_STATES)),
+	matchState: z.enum(codesOf(MATCH_STATES)),
 	patientNo: optionalText,
-	disposition: z.enum(codes(DISPOSITIONS)).nullish(),
+	disposition: z.enum(codesOf(DISPOSITIONS)).nullish(),
 	dispositionAt: timestamp.nullish(),
 	dispositionBy: optionalText,
 	recordDue: timestamp,
@@ -104,8 +103,8 @@ export const emergencyEventSchema = z.object({
 });
 
 const recordSchema = z.object({
-	measures: z.array(z.enum(codes(EMERGENCY_MEASURES))),
-	participants: z.array(z.enum(codes(EMERGENCY_ROLES))).nullish(),
+	measures: z.array(z.enum(codesOf(EMERGENCY_MEASURES))),
+	participants: z.array(z.enum(codesOf(EMERGENCY_ROLES))).nullish(),
 	summary: z.string(),
 	medication: optionalText,
 	doctor: z.string(),

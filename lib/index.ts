@@ -74,7 +74,7 @@ export * from './tabular';
 export * from './reports';
 export { safeFileNamePart, uniqueFileNames } from './fileNames';
 export { allowedFileFolders, isFileAccessAllowed, realPathOf, RESTRICT_FILE_ACCESS_ENV } from './paths';
-export { intervalSchema, issueMessage, parseOrThrow, zodInputError } from './policy';
+export { codesOf, intervalSchema, issueField, issueMessage, jsonValue, parseOrThrow, zodInputError } from './policy';
 export { excelScientificText } from './excelNumber';
 export {
 	INDICATOR_CODES,

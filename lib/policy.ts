@@ -11,6 +11,14 @@ export const intervalSchema = z
 	.object({ days: z.number().int().min(0).max(366).optional(), months: z.number().int().min(0).max(12).optional() })
 	.refine((i) => (i.days ?? 0) + (i.months ?? 0) > 0, 'interval must be at least one day');
 
+/** The codes of a vocabulary table ({code: label}) as the tuple z.enum takes. */
+export const codesOf = <T extends Record<string, string>>(table: T) => Object.keys(table) as [keyof T & string, ...Array<keyof T & string>];
+
+/** A zod issue's path as a field name: `patient.idNumber`, `triggers[0]`; `fallback` when empty. */
+export function issueField(issue: z.ZodIssue, fallback = 'value'): string {
+	return issue.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || fallback;
+}
+
 /** A zod issue in words that do not quote the value. */
 export function issueMessage(issue: z.ZodIssue): string {
 	if (issue.code === 'invalid_enum_value') return `must be one of ${issue.options.join(', ')}`;
@@ -46,4 +54,14 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, options: P
 	const parsed = schema.safeParse(value);
 	if (!parsed.success) throw zodInputError(parsed.error, options);
 	return parsed.data;
+}
+
+/** A JSON value given as text (an n8n JSON parameter, a webhook body kept as text) or already parsed. */
+export function jsonValue(value: unknown, field: string): unknown {
+	if (typeof value !== 'string') return value;
+	try {
+		return JSON.parse(value);
+	} catch {
+		throw new SmdInputError('invalid', `${field} is not valid JSON`, { field });
+	}
 }

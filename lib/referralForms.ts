@@ -22,7 +22,7 @@ import { SmdInputError } from './errors';
 import { safeFileNamePart } from './fileNames';
 import { parseIdNumber } from './idNumber';
 import { chromiumAvailable, htmlToPdf, type PdfOptions } from './pdf';
-import { zodInputError } from './policy';
+import { codesOf, zodInputError } from './policy';
 import { HTML_MIME, PDF_MIME, PDF_SKIPPED_NO_CHROMIUM, type ReportFile } from './quarterlyReports';
 import {
 	CONSENT_BY,
@@ -44,7 +44,6 @@ import { clip as clipText } from './printText';
 // ---------------------------------------------------------------------------------------------
 // Input: the referral and the patient as SMD Referral puts them in its item's json
 
-const codes = <T extends Record<string, string>>(table: T) => Object.keys(table) as [keyof T & string, ...Array<keyof T & string>];
 const optionalText = z.string().nullish();
 const requiredText = z.string().trim().min(1, 'is required');
 const day = z.string().refine((s) => parseIsoDay(s) !== null, 'must be a date written YYYY-MM-DD');
@@ -74,14 +73,14 @@ const clinicalSchema = z.object({
 export const referralFormInputSchema = z.object({
 	referralNo: requiredText,
 	patientNo: requiredText,
-	direction: z.enum(codes(REFERRAL_DIRECTIONS)),
+	direction: z.enum(codesOf(REFERRAL_DIRECTIONS)),
 	fromInstitution: z.string(),
 	toInstitution: z.string(),
-	reasons: z.array(z.enum(codes(REFERRAL_REASONS))).nullish(),
-	urgency: z.enum(codes(REFERRAL_URGENCY)).nullish(),
-	consentBy: z.enum(codes(CONSENT_BY)).nullish(),
+	reasons: z.array(z.enum(codesOf(REFERRAL_REASONS))).nullish(),
+	urgency: z.enum(codesOf(REFERRAL_URGENCY)).nullish(),
+	consentBy: z.enum(codesOf(CONSENT_BY)).nullish(),
 	consentAt: stamp.nullish(),
-	status: z.enum(codes(REFERRAL_STATUSES)).nullish(),
+	status: z.enum(codesOf(REFERRAL_STATUSES)).nullish(),
 	statusNote: optionalText,
 	createdAt: stamp,
 	/** The day it was made in the county's time zone (the day of its number); preferred over createdAt's. */

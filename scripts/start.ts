@@ -16,8 +16,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readArgs } from './cliArgs';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DemoCounty, writeDemoFiles, DEMO_AS_OF, DEMO_SEED } from './demoCounty';
+import { writeRosterCsv } from './demoEmergencyData';
 import { writeTownshipContactsCsv, writeVisitsCsv } from './demoReferralData';
 import { demoPopulation, writeFollowUpExport, writePopulationCsv } from './demoQuarterlyData';
 import {
@@ -76,9 +77,14 @@ export function parseArgs(argv: string[]): StartArgs | null {
 }
 
 /** The demo files every shipped workflow's Settings point at: <files>/smd/ (the quarterly meeting's exports in smd/in/). */
-export const DEMO_FILES = ['registry.csv', 'police-list.csv', 'follow-ups.csv', 'in/registry.csv', 'in/follow-ups.csv', 'in/population.csv', 'in/visits.csv', 'in/township-contacts.csv'] as const;
+export const DEMO_FILES = ['registry.csv', 'police-list.csv', 'follow-ups.csv', 'in/registry.csv', 'in/follow-ups.csv', 'in/population.csv', 'in/visits.csv', 'in/township-contacts.csv', 'in/on-call-roster.csv'] as const;
 
 const SMTP_ARG = /^(?:([^:@]*):([^@]*)@)?([^:@]+):(\d{1,5})$/;
+
+/** The Header Auth credential the emergency webhooks check (header X-SMD-Token). */
+export const HEADER_AUTH_CREDENTIAL = { id: 'smdHeaderAuth001', name: 'SMD 应急上报令牌', header: 'X-SMD-Token' };
+/** Workflows that run on their own once published: the emergency webhooks and escalation. */
+export const PUBLISHED_WORKFLOWS = ['smdEmergencyIn01', 'smdEmergencyEsc1'];
 
 /** The id the quarterly workflow's Send Email node names its SMTP credential by. */
 export const SMTP_CREDENTIAL = { id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱' };
@@ -87,6 +93,10 @@ interface State {
 	seeded?: { seed: number; asOf: string };
 	smtp?: string;
 	registryImported?: boolean;
+	rosterImported?: boolean;
+	/** The emergency webhooks' Header Auth token (random, made once; printed when ready). */
+	webhookToken?: string;
+	published?: string[];
 	workflows: Record<string, { file: string; sha256: string }>;
 }
 
@@ -110,7 +120,9 @@ export async function seedDemoFiles(instance: Instance, state: State, log: Log):
 	// The referral workflow's visits and the daily work list's township addresses.
 	await writeVisitsCsv(path.join(dir, 'in', 'visits.csv'), county);
 	await writeTownshipContactsCsv(path.join(dir, 'in', 'township-contacts.csv'));
-	mkdirSync(path.join(dir, 'out'), { recursive: true });
+	// The on-call roster from yesterday for 90 days, so the emergency workflows find someone on duty.
+	await writeRosterCsv(path.join(dir, 'in', 'on-call-roster.csv'), { from: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), days: 90 });
+	mkdirSync(path.join(dir, 'out', 'emergency'), { recursive: true });
 	state.seeded = { seed: DEMO_SEED, asOf: DEMO_AS_OF };
 	return true;
 }
@@ -121,6 +133,8 @@ export interface SetupResult {
 	kept: string[];
 	changedSinceImport: string[];
 	timings: Record<string, number>;
+	/** The emergency webhooks' token (header X-SMD-Token). */
+	webhookToken: string;
 }
 
 /** Everything but serving: install, pack, install the package, seed, import, seed the registry. */
@@ -148,8 +162,10 @@ export async function setUp(args: StartArgs, log: Log): Promise<SetupResult> {
 	const kept: string[] = [];
 	const changedSinceImport: string[] = [];
 	const toImport: WorkflowJson[] = [];
+	// The acknowledgement links in emergency messages point at this instance.
+	const ackBaseUrl = `http://localhost:${args.port}/webhook/smd-emergency-ack`;
 	for (const file of workflowFiles()) {
-		const workflow = prepareWorkflow(file, instance);
+		const workflow = prepareWorkflow(file, instance, /emergency-(handoff|escalation)\.json$/.test(file) ? { ackBaseUrl } : {});
 		const id = workflow.id as string;
 		const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
 		const before = state.workflows[id];
@@ -184,6 +200,19 @@ export async function setUp(args: StartArgs, log: Log): Promise<SetupResult> {
 		save();
 	}
 
+	if (!state.webhookToken) {
+		const token = randomBytes(18).toString('base64url');
+		const file = path.join(args.data, 'header-credential.json');
+		writeFileSync(file, JSON.stringify([{ id: HEADER_AUTH_CREDENTIAL.id, name: HEADER_AUTH_CREDENTIAL.name, type: 'httpHeaderAuth', data: { name: HEADER_AUTH_CREDENTIAL.header, value: token } }]), { mode: 0o600 });
+		try {
+			await time('webhook credential', () => n8nCli(instance, ['import:credentials', `--input=${file}`]));
+		} finally {
+			rmSync(file, { force: true });
+		}
+		state.webhookToken = token;
+		save();
+	}
+
 	if (!state.registryImported) {
 		log('importing the demo registry with the "SMD registry import" workflow, executed by n8n…');
 		const result = await time('registry seed', () => executeWorkflow(instance, 'smdRegistryImpt1'));
@@ -193,7 +222,23 @@ export async function setUp(args: StartArgs, log: Log): Promise<SetupResult> {
 		state.registryImported = true;
 		save();
 	}
-	return { instance, imported, kept, changedSinceImport, timings };
+	if (!state.rosterImported) {
+		const result = await time('roster import', () => executeWorkflow(instance, 'smdOnCallRoster1'));
+		if (!result.ok) throw new Error(`importing the on-call roster failed in ${result.error?.node}: ${result.error?.message}`);
+		const report = result.nodes['Import Roster 导入值班表']?.outputs[0]?.[0]?.json as Record<string, number> | undefined;
+		log(`  on-call roster: ${report?.shifts} shifts imported (smd/in/on-call-roster.csv)`);
+		state.rosterImported = true;
+		save();
+	}
+	// Published (active) workflows run on their own: webhooks answer, the schedule escalates. A
+	// re-imported workflow is a new version, published again.
+	for (const id of PUBLISHED_WORKFLOWS) {
+		if (state.published?.includes(id) && !imported.includes(id)) continue;
+		await time(`publish ${id}`, () => n8nCli(instance, ['publish:workflow', `--id=${id}`]));
+		state.published = [...new Set([...(state.published ?? []), id])];
+		save();
+	}
+	return { instance, imported, kept, changedSinceImport, timings, webhookToken: state.webhookToken as string };
 }
 
 export async function serve(instance: Instance, port: number, log: Log): Promise<Server> {
@@ -239,6 +284,8 @@ async function main(): Promise<void> {
 			`  log in:    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}`,
 			`  workflows: ${[...setup.imported, ...setup.kept].map((id) => `${server.url}/workflow/${id}`).join('\n             ')}`,
 			`  files:     ${setup.instance.filesDir} (demo inputs in smd/, outputs in smd/out/)`,
+			`  emergency: curl -X POST ${server.url}/webhook/smd-emergency -H '${HEADER_AUTH_CREDENTIAL.header}: ${setup.webhookToken}' -H 'content-type: application/json' \\`,
+			`               -d '{"channel":"family","township":"城关镇","triggers":["relapse"],"riskLevel":3}'`,
 			`  data:      ${args.data} (kept between runs; delete it to start over)`,
 			'  Ctrl-C stops n8n.',
 			'',

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { addInterval } from '../dates';
-import { issueMessage } from '../policy';
+import { codesOf } from '../policy';
 import {
 	addMinutes,
 	checkEmergencyTransition,
@@ -15,6 +15,7 @@ import {
 	EMERGENCY_MEASURES,
 	EMERGENCY_ROLES,
 	EmergencyError,
+	emergencyInputError,
 	emergencyNumber,
 	ESCALATES_TO,
 	hashToken,
@@ -868,7 +869,7 @@ export function lateRecordsByTownship(store: RegistryStore, now: string): Map<st
 
 // ---- updates from county systems (the update webhook) -----------------------------------------
 
-const enumOf = <T extends Record<string, string>>(table: T) => z.enum(Object.keys(table) as [keyof T & string, ...Array<keyof T & string>]);
+const enumOf = <T extends Record<string, string>>(table: T) => z.enum(codesOf(table));
 const when = z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date and time (ISO 8601)').optional();
 const txt = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 
@@ -913,11 +914,10 @@ export const EMERGENCY_UPDATE_ACTIONS = ['acknowledge', 'handoff', 'disposition'
 export function parseEmergencyUpdate(json: unknown): EmergencyUpdate {
 	const parsed = emergencyUpdateSchema.safeParse(json);
 	if (parsed.success) return parsed.data;
-	const issue = parsed.error.issues[0];
-	if (issue.code === 'invalid_union_discriminator') throw new EmergencyError('invalid', `action: must be one of ${EMERGENCY_UPDATE_ACTIONS.join(', ')}`, { field: 'action' });
-	if (issue.code === 'unrecognized_keys') throw new EmergencyError('invalid', `${issue.keys[0]}: is not a field of a ${(json as { action?: string }).action} update`, { field: issue.keys[0] });
-	const field = issue.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || 'body';
-	throw new EmergencyError('invalid', `${field}: ${issueMessage(issue)}`, { field });
+	const action = (json as { action?: unknown } | null)?.action;
+	// The action is named only when it is one of ours (it is then not the caller's free text).
+	const what = EMERGENCY_UPDATE_ACTIONS.includes(action as never) ? `a ${String(action)} update` : 'the update';
+	throw emergencyInputError(parsed.error, what, EMERGENCY_UPDATE_ACTIONS);
 }
 
 /** Apply one validated update. */

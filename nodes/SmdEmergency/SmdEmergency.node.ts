@@ -1,6 +1,6 @@
-import { NodeConnectionTypes, NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { registryFileProperty } from '../SmdRegistry/actions/common.descriptions';
-import { withRegistry } from '../SmdRegistry/helpers/registry';
+import { executeResource } from '../shared/resources';
 import * as event from './actions/event';
 import * as roster from './actions/roster';
 import * as watch from './actions/watch';
@@ -45,11 +45,6 @@ export class SmdEmergency implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const resource = this.getNodeParameter('resource', 0) as keyof typeof RESOURCES;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		if (!Object.hasOwn(RESOURCES, resource)) throw new NodeOperationError(this.getNode(), `Unknown resource ${resource}`);
-		const known = (RESOURCES[resource].operations.options ?? []).some((o) => 'value' in o && o.value === operation);
-		if (!known) throw new NodeOperationError(this.getNode(), `Unknown ${resource} operation ${operation}`);
-		return await withRegistry(this, async (store) => await RESOURCES[resource].execute.call(this, store, operation));
+		return await executeResource(this, RESOURCES);
 	}
 }

@@ -5,127 +5,43 @@
  * Acknowledgement deadlines are seconds, and the escalation workflow's schedule runs every few
  * seconds, so escalation happens for real while the test waits.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { importRegistryFile } from '../../lib/registry/import';
-import { RegistryStore } from '../../lib/registry/store';
-import { DEMO_AS_OF, DEMO_SEED, writeDemoFiles } from '../../scripts/demoCounty';
-import { writeRosterCsv } from '../../scripts/demoEmergencyData';
-import { startHttpSink, type HttpSink } from '../../scripts/httpSink';
-import { ensureN8n, executeWorkflow, freePort, importWorkflows, installPackage, instanceAt, n8nCli, packPackage, prepareWorkflow, startServer, WORKFLOWS_DIR, type Instance, type Server } from '../../scripts/localN8n';
-import { startSmtpSink, type SmtpSink } from '../../scripts/smtpSink';
+import { startEmergencyStack, TOKEN_HEADER, type EmergencyStack } from '../../scripts/emergencyStack';
 
-const TOKEN_HEADER = 'X-SMD-Token';
-const TOKEN = 'test-token-0123456789abcdef';
 /** Seconds an on-call person has to acknowledge, in this test (minutes in the shipped file). */
 const ACK_SECONDS = 6;
 
-let tmp: string;
-let instance: Instance;
-let server: Server;
-let smtp: SmtpSink;
-let robot: HttpSink;
-let registryFile: string;
-let recordFolder: string;
+let stack: EmergencyStack;
 let person: { patientNo: string; name: string; idNumber: string; township: string; address: string | null };
 
-const withStore = <T>(fn: (s: RegistryStore) => T): T => {
-	const s = RegistryStore.open(registryFile);
-	try {
-		return fn(s);
-	} finally {
-		s.close();
-	}
-};
-const count = (sql: string, ...args: string[]) => withStore((s) => Number((s.internals.get(sql).get(...args) as { n: number }).n));
+const count = (sql: string) => stack.withStore((s) => Number((s.internals.get(sql).get() as { n: number }).n));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 30_000, poll?: () => Promise<unknown>): Promise<T> {
+async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
-		await poll?.();
 		const v = fn();
 		if (v) return v;
 		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 		await sleep(100);
 	}
 }
-
-const post = (pathName: string, body: unknown, headers: Record<string, string> = { [TOKEN_HEADER]: TOKEN }) =>
-	fetch(`${server.url}/webhook/${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-const mailsTo = (address: string) => smtp.received.filter((m) => m.to.includes(address));
+const post = (pathName: string, body: unknown, headers?: Record<string, string>) => stack.post(pathName, body, headers);
+const withToken = (extra: Record<string, string> = {}) => ({ [TOKEN_HEADER]: stack.token, ...extra });
+const mailsTo = (address: string) => stack.smtp.received.filter((m) => m.to.includes(address));
 
 beforeAll(async () => {
-	tmp = mkdtempSync(path.join(os.tmpdir(), 'smd-emergency-'));
-	instance = instanceAt(path.join(tmp, 'n8n'));
-	const smd = path.join(instance.filesDir, 'smd');
-	const input = path.join(smd, 'in');
-	recordFolder = path.join(smd, 'out', 'emergency');
-	mkdirSync(input, { recursive: true });
-	mkdirSync(recordFolder, { recursive: true });
-	await ensureN8n();
-	await installPackage(instance, await packPackage(path.join(tmp, 'pack')));
-	// The demo county's registry (3,000 synthetic patients), imported by the domain core.
-	await writeDemoFiles(smd, { seed: DEMO_SEED, asOf: DEMO_AS_OF });
-	registryFile = path.join(smd, 'registry.sqlite');
-	const store = RegistryStore.open(registryFile);
-	try {
-		await importRegistryFile(store, readFileSync(path.join(smd, 'registry.csv')), { fileName: 'registry.csv' });
-	} finally {
-		store.close();
-	}
-	person = withStore(
+	stack = await startEmergencyStack({ ackSeconds: ACK_SECONDS, scheduleSeconds: 2 });
+	// The roster workflow imported 3 days of shifts: 5 townships × (精防专干, 派出所) + 4 county-wide roles.
+	expect(stack.rosterShifts).toBe(3 * (5 * 2 + 4));
+	person = stack.withStore(
 		(s) =>
 			s.internals.get("SELECT patient_no AS patientNo, name, id_number AS idNumber, township, address FROM patients WHERE id_number IS NOT NULL AND township = '城关镇' AND status = 'active' ORDER BY patient_no LIMIT 1").get() as typeof person,
 	);
-
-	smtp = await startSmtpSink();
-	robot = await startHttpSink();
-	const today = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-	await writeRosterCsv(path.join(input, 'on-call-roster.csv'), { from: today, days: 3, robotUrl: `${robot.url}/robot`, domain: 'county.test' });
-	const credentials = path.join(tmp, 'credentials.json');
-	writeFileSync(
-		credentials,
-		JSON.stringify([
-			{ id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱', type: 'smtp', data: smtp.credential },
-			{ id: 'smdHeaderAuth001', name: 'SMD 应急上报令牌', type: 'httpHeaderAuth', data: { name: TOKEN_HEADER, value: TOKEN } },
-		]),
-	);
-	await n8nCli(instance, ['import:credentials', `--input=${credentials}`]);
-	rmSync(credentials);
-
-	const port = await freePort();
-	const minutes = String(ACK_SECONDS / 60);
-	const timing = { ackMinutesTownship: minutes, ackMinutesPsychiatrist: minutes, ackMinutesPolice: minutes, ackMinutesCounty: String(600), ackMinutesCommission: String(600) };
-	const handoff = prepareWorkflow(path.join(WORKFLOWS_DIR, 'emergency-handoff.json'), instance, { ...timing, ackBaseUrl: `http://localhost:${port}/webhook/smd-emergency-ack`, countyEmail: 'jingfangban@county.test' });
-	const escalation = prepareWorkflow(path.join(WORKFLOWS_DIR, 'emergency-escalation.json'), instance, { ...timing, ackBaseUrl: `http://localhost:${port}/webhook/smd-emergency-ack` });
-	// As a county would tune it for a drill: the schedule every 2 seconds instead of 2 minutes.
-	const schedule = escalation.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger')!;
-	schedule.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: 2 }] } };
-	const roster = prepareWorkflow(path.join(WORKFLOWS_DIR, 'on-call-roster-import.json'), instance);
-	await importWorkflows(instance, [handoff, escalation, roster]);
-	const imported = await executeWorkflow(instance, 'smdOnCallRoster1');
-	expect([imported.ok, imported.error]).toEqual([true, undefined]);
-	expect(imported.nodes['Import Roster 导入值班表'].outputs[0][0].json).toMatchObject({ shifts: 3 * (5 * 2 + 4), replaced: 0 });
-	for (const id of ['smdEmergencyIn01', 'smdEmergencyEsc1']) await n8nCli(instance, ['publish:workflow', `--id=${id}`]);
-	server = await startServer(instance, { port, timeoutMs: 180_000 });
-	// n8n answers its readiness check before it has activated the published workflows.
-	await waitFor(
-		'the published webhook',
-		() => lastStatus !== undefined && lastStatus !== 404,
-		60_000,
-		async () => (lastStatus = (await fetch(`${server.url}/webhook/smd-emergency`, { method: 'POST' })).status),
-	).catch((error: Error) => {
-		throw new Error(`${error.message}\n${server.output().split('\n').slice(-30).join('\n')}`);
-	});
 }, 900_000);
-let lastStatus: number | undefined;
 
 afterAll(async () => {
-	await server?.stop();
-	await smtp?.close();
-	await robot?.close();
-	rmSync(tmp, { recursive: true, force: true });
+	await stack?.stop();
 }, 120_000);
 
 const report = () => ({ channel: 'police_110', township: '城关镇', triggers: ['harm_to_others'], riskLevel: 4, patient: { idNumber: person.idNumber, name: person.name }, place: '演示村三组', description: '持刀威胁邻居' });
@@ -144,44 +60,44 @@ describe('emergency hand-off through n8n webhooks', () => {
 		const unknown = await post('smd-emergency', { ...report(), patient: { nme: '某某' } });
 		expect(await unknown.json()).toMatchObject({ field: 'patient.nme' });
 		expect(count('SELECT COUNT(*) AS n FROM emergency_events')).toBe(0);
-		expect(smtp.received).toHaveLength(0);
+		expect(stack.smtp.received).toHaveLength(0);
 	});
 
 	test('a POST opens the event, answers its number, and the chain is notified by mail and group robot without identifiers', async () => {
 		const t0 = Date.now();
-		const res = await post('smd-emergency', report(), { [TOKEN_HEADER]: TOKEN, 'Idempotency-Key': 'dispatch-20261129-001' });
+		const res = await post('smd-emergency', report(), withToken({ 'Idempotency-Key': 'dispatch-20261129-001' }));
 		expect(res.status).toBe(201);
 		const body = (await res.json()) as { eventNo: string; duplicate: boolean; matchState: string };
 		expect(body).toMatchObject({ eventNo: expect.stringMatching(/^YJ\d{8}-0001$/), duplicate: false, matchState: 'linked', riskLevel: 4 });
 		eventNo = body.eventNo;
-		await waitFor('the first notification', () => smtp.received.length > 0 || robot.received.length > 0);
+		await waitFor('the first notification', () => stack.smtp.received.length > 0 || stack.robot.received.length > 0);
 		firstNotificationMs = Date.now() - t0;
 		// Township 精防专干 (mail + group robot), psychiatrist and police (mail).
-		await waitFor('three mails and a robot message', () => smtp.received.length >= 3 && robot.received.length >= 1);
+		await waitFor('three mails and a robot message', () => stack.smtp.received.length >= 3 && stack.robot.received.length >= 1);
 		await sleep(500);
-		expect(smtp.received.map((m) => m.to.join(',')).sort()).toEqual(['chengguan-jf@county.test', 'police-1@county.test', 'psychiatrist@county.test']);
-		expect(robot.received).toHaveLength(1);
-		const robotBody = JSON.parse(robot.received[0].body) as { msgtype: string; markdown: { content: string } };
+		expect(stack.smtp.received.map((m) => m.to.join(',')).sort()).toEqual(['chengguan-jf@county.test', 'police-1@county.test', 'psychiatrist@county.test']);
+		expect(stack.robot.received).toHaveLength(1);
+		const robotBody = JSON.parse(stack.robot.received[0].body) as { msgtype: string; markdown: { content: string } };
 		expect(robotBody.msgtype).toBe('markdown');
 		expect(robotBody.markdown.content).toContain(eventNo);
-		for (const m of smtp.received) {
+		for (const m of stack.smtp.received) {
 			expect(m.parsed.subject).toBe(`【应急处置通知】${eventNo} 城关镇 危险性4级`);
 			expect(m.parsed.text).toContain('/webhook/smd-emergency-ack?event=');
 		}
-		const everything = [...smtp.received.map((m) => m.raw.toString('utf8') + (m.parsed.text ?? '')), ...robot.received.map((r) => r.body), server.output()].join('\n');
+		const everything = [...stack.smtp.received.map((m) => m.raw.toString('utf8') + (m.parsed.text ?? '')), ...stack.robot.received.map((r) => r.body), stack.server.output()].join('\n');
 		for (const secret of [person.name, person.idNumber, person.address ?? '演示村三组', '演示村三组', '持刀威胁邻居']) expect(everything).not.toContain(secret);
 		process.stderr.write(`emergency webhook: POST → first notification delivered in ${firstNotificationMs} ms\n`);
 	});
 
 	test('the same delivery again answers the same number and opens and sends nothing', async () => {
-		const before = smtp.received.length;
-		const again = await post('smd-emergency', report(), { [TOKEN_HEADER]: TOKEN, 'Idempotency-Key': 'dispatch-20261129-001' });
+		const before = stack.smtp.received.length;
+		const again = await post('smd-emergency', report(), withToken({ 'Idempotency-Key': 'dispatch-20261129-001' }));
 		expect(again.status).toBe(200);
 		expect(await again.json()).toMatchObject({ eventNo, duplicate: true });
-		const conflict = await post('smd-emergency', { ...report(), riskLevel: 5 }, { [TOKEN_HEADER]: TOKEN, 'Idempotency-Key': 'dispatch-20261129-001' });
+		const conflict = await post('smd-emergency', { ...report(), riskLevel: 5 }, withToken({ 'Idempotency-Key': 'dispatch-20261129-001' }));
 		expect(conflict.status).toBe(409);
 		await sleep(1500);
-		expect(smtp.received.length).toBe(before);
+		expect(stack.smtp.received.length).toBe(before);
 		expect(count('SELECT COUNT(*) AS n FROM emergency_events')).toBe(1);
 	});
 
@@ -199,7 +115,7 @@ describe('emergency hand-off through n8n webhooks', () => {
 		const office = await waitFor('the escalation mail to the county office', () => mailsTo('jingfangban@county.test')[0], 40_000);
 		expect(office.parsed.subject).toBe(`【应急处置升级：未按时确认】${eventNo} 城关镇 危险性4级`);
 		await sleep(4000);
-		const steps = withStore((s) => s.internals.get('SELECT seq, role, acknowledged_at IS NOT NULL AS acked, escalated_to FROM emergency_steps ORDER BY seq').all());
+		const steps = stack.withStore((s) => s.internals.get('SELECT seq, role, acknowledged_at IS NOT NULL AS acked, escalated_to FROM emergency_steps ORDER BY seq').all());
 		expect(steps).toEqual([
 			{ seq: 1, role: 'township_staff', acked: 0, escalated_to: 4 },
 			{ seq: 2, role: 'psychiatrist', acked: 1, escalated_to: null },
@@ -220,17 +136,17 @@ describe('emergency hand-off through n8n webhooks', () => {
 		expect(admitted.status).toBe(200);
 		const answer = (await admitted.json()) as { status: string; referralNo: string };
 		expect(answer).toMatchObject({ status: 'disposed', referralNo: expect.stringMatching(/^ZZ\d{8}-\d{4}$/) });
-		expect(withStore((s) => s.internals.get('SELECT direction, urgency, consent_by, status, emergency_ref FROM referrals').all())).toEqual([
+		expect(stack.withStore((s) => s.internals.get('SELECT direction, urgency, consent_by, status, emergency_ref FROM referrals').all())).toEqual([
 			{ direction: 'up', urgency: 'emergency', consent_by: 'pending', status: 'created', emergency_ref: eventNo },
 		]);
 		const filed = await post('smd-emergency-update', { eventNo, action: 'record', measures: ['police_control', 'escort'], participants: ['police', 'psychiatrist', 'township_staff'], summary: '民警现场控制，护送至县精神卫生中心住院', doctor: '精神科值班医师甲' });
 		expect(filed.status).toBe(200);
 		const files = await waitFor('the record files', () => {
-			const f = readdirSync(recordFolder);
+			const f = readdirSync(stack.recordFolder);
 			return f.length >= 2 ? f : undefined;
 		});
 		expect(files.sort()).toEqual([`应急处置记录单_${eventNo}.html`, `应急处置记录单_${eventNo}.pdf`]);
-		expect(readFileSync(path.join(recordFolder, `应急处置记录单_${eventNo}.html`), 'utf8')).toContain('民警现场控制');
+		expect(readFileSync(path.join(stack.recordFolder, `应急处置记录单_${eventNo}.html`), 'utf8')).toContain('民警现场控制');
 		const notice = await waitFor('the notice to the county office', () => mailsTo('jingfangban@county.test').find((m) => m.parsed.subject?.includes('记录单已填报')));
 		expect(notice.parsed.attachments).toHaveLength(0);
 		expect(notice.parsed.text).not.toContain(person.name);

@@ -17,6 +17,8 @@ import { RegistryStore } from '../../lib/registry/store';
 import { DEMO_AS_OF, DEMO_SEED, DemoCounty, writeDemoFiles } from '../../scripts/demoCounty';
 import { demoPopulation, writeFollowUpExport, writePopulationCsv } from '../../scripts/demoQuarterlyData';
 import { DEMO_TOWNSHIP_EMAILS, visitRows, writeTownshipContactsCsv, writeVisitsCsv } from '../../scripts/demoReferralData';
+import { writeRosterCsv } from '../../scripts/demoEmergencyData';
+import { watchLists } from '../../lib/registry/emergencies';
 import { buildWorkLists } from '../../lib/registry/workListFacts';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtpSink';
 import {
@@ -46,7 +48,10 @@ let sink: SmtpSink;
 const results: Record<string, ExecutionResult> = {};
 let referralRerun: ExecutionResult;
 let mailsAfterRerun: number;
+let mailsAfterWorkList: number;
 /** Tomorrow in the county's time zone: the referrals made today by the workflow are then a day old. */
+/** The day the holiday watch workflow runs as (three days before 元旦 2027 in the shipped periods). */
+const WATCH_DAY = '2026-12-29';
 const workListDay = new Date(Date.now() + 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
 const mailsAbout = (subject: string) => sink.received.filter((m) => (m.parsed.subject ?? '').includes(subject));
 
@@ -69,6 +74,8 @@ beforeAll(async () => {
 	// The referral workflow's visits and the daily work list's township addresses.
 	await writeVisitsCsv(path.join(input, 'visits.csv'), new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF }));
 	await writeTownshipContactsCsv(path.join(input, 'township-contacts.csv'));
+	// The emergency workflows' on-call roster, covering the days the test runs.
+	await writeRosterCsv(path.join(input, 'on-call-roster.csv'), { from: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), days: 3 });
 	sink = await startSmtpSink();
 	const credentials = path.join(tmp, 'credentials.json');
 	writeFileSync(credentials, JSON.stringify([{ id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱', type: 'smtp', data: sink.credential }]));
@@ -82,7 +89,9 @@ beforeAll(async () => {
 				? { quarter: '2026Q3', county: '演示县' }
 				: f.endsWith('daily-work-list.json')
 					? { day: workListDay, county: '演示县' }
-					: {};
+					: f.endsWith('holiday-watch.json')
+						? { day: WATCH_DAY, county: '演示县' }
+						: {};
 	workflows = workflowFiles().map((f) => prepareWorkflow(f, instance, settings(f)));
 	await importWorkflows(instance, workflows);
 	// The registry first: triage reads it; the quarterly meeting imports the same export again and its follow-ups.
@@ -92,6 +101,9 @@ beforeAll(async () => {
 	mailsAfterRerun = sink.received.length;
 	// The daily work list the next day, when the drafts still waiting for consent are late.
 	results.smdDailyWorkList1 = await executeWorkflow(instance, 'smdDailyWorkList1');
+	mailsAfterWorkList = sink.received.length;
+	// The emergency module's scheduled and by-hand workflows (the webhooks: test/n8n/emergency.test.ts).
+	for (const id of ['smdOnCallRoster1', 'smdEmergencyEsc1', 'smdHolidayWatch1']) results[id] = await executeWorkflow(instance, id);
 }, 900_000);
 afterAll(async () => {
 	await sink?.close();
@@ -99,7 +111,8 @@ afterAll(async () => {
 });
 
 test('every shipped workflow is covered here and ran without error in n8n', async () => {
-	expect(workflows.map((w) => w.id).sort()).toEqual(Object.keys(results).sort());
+	// The webhook-driven emergency hand-off runs in a served n8n: test/n8n/emergency.test.ts.
+	expect(workflows.map((w) => w.id).sort()).toEqual([...Object.keys(results), 'smdEmergencyIn01'].sort());
 	for (const [id, r] of Object.entries(results)) expect([id, r.ok, r.error]).toEqual([id, true, undefined]);
 	// n8n itself lists them, by the ids in the files.
 	const file = path.join(tmp, 'exported.json');
@@ -268,7 +281,7 @@ describe('SMD referral from follow-up visits (n8n execute)', () => {
 
 describe('SMD daily work list (n8n execute)', () => {
 	test('one mail per township with an address and the county summary; the lists are the registry’s, masked', async () => {
-		expect(mailsAfterRerun).toBe(sink.received.length - 5);
+		expect(mailsAfterRerun).toBe(mailsAfterWorkList - 5);
 		const store = RegistryStore.open(path.join(smd, 'registry.sqlite'), { readOnly: true });
 		let expected;
 		try {
@@ -310,6 +323,41 @@ describe('SMD daily work list (n8n execute)', () => {
 function unstableWithoutConsent(): number {
 	return visitRows(new DemoCounty({ seed: DEMO_SEED, asOf: DEMO_AS_OF })).filter((v) => (v.危险性评估 === '3级' || v.危险性评估 === '4级') && v.知情同意 === '').length;
 }
+
+describe('emergency roster, escalation and holiday watch (n8n execute)', () => {
+	test('the roster import reads every shift; an escalation round with no event sends nothing', () => {
+		expect(results.smdOnCallRoster1.nodes['Import Roster 导入值班表'].outputs[0][0].json).toMatchObject({ shifts: 3 * (5 * 2 + 4), replaced: 0, townships: 6 });
+		expect(results.smdEmergencyEsc1.nodes['Escalate 超时升级'].outputs[0][0].json).toMatchObject({ escalated: [], reminders: [], notifications: [] });
+		expect(mailsAbout('应急处置')).toHaveLength(0);
+	});
+
+	test('the watch lists of every period not over, per township, with full names, mailed to the townships with an address', async () => {
+		const items = results.smdHolidayWatch1.nodes['Build Watch Lists 生成重点管控名单'].outputs[0].map((i) => i.json as { township: string; period: { name: string }; patientCount: number; email: string | null });
+		const periods = ['元旦', '春节', '全国两会'];
+		expect(items).toHaveLength(periods.length * 5);
+		const store = RegistryStore.open(path.join(smd, 'registry.sqlite'), { readOnly: true });
+		let expected;
+		try {
+			expected = watchLists(store, { name: '元旦', from: '2027-01-01', to: '2027-01-03' }, { townships: Object.keys(DEMO_TOWNSHIP_EMAILS) });
+		} finally {
+			store.close();
+		}
+		const newYear = items.filter((i) => i.period.name === '元旦');
+		expect(newYear.map((i) => [i.township, i.patientCount]).sort()).toEqual(expected.map((l) => [l.township, l.patients.length]).sort());
+		expect(expected.reduce((n, l) => n + l.patients.length, 0)).toBeGreaterThan(50);
+		const mails = mailsAbout('重点管控名单');
+		expect(mails).toHaveLength(periods.length * Object.keys(DEMO_TOWNSHIP_EMAILS).length);
+		const cg = mails.find((m) => m.to[0] === DEMO_TOWNSHIP_EMAILS['城关镇'] && (m.parsed.subject ?? '').includes('元旦'))!;
+		expect(cg.parsed.subject).toBe('演示县城关镇 元旦期间重点管控名单（2027-01-01至2027-01-03）');
+		expect(cg.parsed.attachments.map((a) => a.filename).sort()).toEqual(['重点管控名单_城关镇_元旦.html', '重点管控名单_城关镇_元旦.xlsx']);
+		const xlsx = cg.parsed.attachments.find((a) => a.filename!.endsWith('.xlsx'))!;
+		const rows = (await readTable(xlsx.content)).rows.map((r) => r.values);
+		const list = expected.find((l) => l.township === '城关镇')!;
+		expect(rows.map((r) => r['患者编号']).sort()).toEqual(list.patients.map((p) => p.patientNo).sort());
+		// Full names: the township staff must know whom to watch.
+		expect(JSON.stringify(rows)).toContain(list.patients[0].name);
+	});
+});
 
 test('a failed run in n8n reports the node and the reason, and writes nothing', async () => {
 	const broken = prepareWorkflow(path.join(PACKAGE_ROOT, 'workflows', 'police-list-triage.json'), instance, { policeListFile: path.join(smd, 'missing.csv'), outputDir: path.join(tmp, 'broken-out') });

@@ -95,10 +95,11 @@ describe('SMD Emergency node in n8n-core', () => {
 		const opened = (await emergency({ ...openParams, policy: { ack_police: 0, ack_township_staff: 0 } }, [{ body: report }])).outputs[0][0].json as { eventNo: string; notifications: Array<{ stepSeq: number; ackUrl: string; channel: string }> };
 		const link = new URL(opened.notifications.find((n) => n.stepSeq === 2 && n.channel === 'email')!.ackUrl);
 		const query = Object.fromEntries(link.searchParams);
-		const ack = await emergency({ resource: 'event', operation: 'acknowledge' }, [{ query }]);
+		const ackParams = { resource: 'event', operation: 'acknowledge', step: '={{ Number($json.query.step) }}' };
+		const ack = await emergency(ackParams, [{ query }]);
 		expect(ack.error).toBeUndefined();
 		expect(ack.outputs[0][0].json).toMatchObject({ outcome: 'updated', status: 'handling' });
-		const forged = await emergency({ resource: 'event', operation: 'acknowledge' }, [{ query: { ...query, step: '1' } }], true);
+		const forged = await emergency(ackParams, [{ query: { ...query, step: '1' } }], true);
 		expect(forged.outputs[0][0].json).toMatchObject({ errorDetails: { field: 'token', code: 'forbidden' } });
 		// Township and police steps were due at once: both escalate to the county office, one new step.
 		const esc = await emergency({ resource: 'event', operation: 'escalate', messages: { ackBaseUrl: 'http://n8n.test/ack' } }, [{}]);

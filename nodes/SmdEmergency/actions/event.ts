@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import {
 	acknowledgeStep,
 	applyEmergencyUpdate,
@@ -13,6 +13,7 @@ import {
 	fileRecord,
 	getEmergency,
 	handOff,
+	jsonValue,
 	linkPatient,
 	listEmergencies,
 	MISSED_MEASURES,
@@ -49,7 +50,7 @@ export const operations: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['event'] } },
 	options: [
-		{ name: 'Acknowledge', value: 'acknowledge', action: 'Acknowledge a hand-off step', description: 'The person notified takes the event (the link in the message carries the step’s token)' },
+		{ name: 'Acknowledge', value: 'acknowledge', action: 'Acknowledge a hand off step', description: 'The person notified takes the event (the link in the message carries the step’s token)' },
 		{ name: 'Apply Update', value: 'update', action: 'Apply an update from a county system', description: 'One JSON update (action: acknowledge, handoff, disposition, record, review, close, cancel, link), validated; for the update webhook' },
 		{ name: 'Cancel', value: 'cancel', action: 'Cancel an event', description: 'An event reported in error; needs a reason' },
 		{ name: 'Close', value: 'close', action: 'Close an event', description: 'Needs the disposition, the filed record, the 肇事肇祸 review and the follow-up after a community disposition' },
@@ -151,9 +152,9 @@ export const description: INodeProperties[] = [
 		name: 'step',
 		type: 'number',
 		typeOptions: { minValue: 1 },
-		default: '={{ Number($json.query?.step) }}',
+		default: 1,
 		displayOptions: { show: show(['acknowledge']) },
-		description: 'The hand-off step acknowledged (the link’s step)',
+		description: 'The hand-off step acknowledged (the number in the link)',
 	},
 	{
 		displayName: 'Token',
@@ -315,13 +316,7 @@ function optionsOf(ctx: IExecuteFunctions, i: number, operation: string): Emerge
 
 /** A JSON parameter as an object (n8n hands a json parameter over as text or as the object). */
 function jsonParam(ctx: IExecuteFunctions, name: string, i: number): unknown {
-	const v = ctx.getNodeParameter(name, i) as unknown;
-	if (typeof v !== 'string') return v;
-	try {
-		return JSON.parse(v);
-	} catch {
-		throw new EmergencyError('invalid', `${name} is not valid JSON`, { field: name });
-	}
+	return jsonValue(ctx.getNodeParameter(name, i) as unknown, name);
 }
 
 const str = (ctx: IExecuteFunctions, name: string, i: number): string => String(ctx.getNodeParameter(name, i, '') ?? '').trim();
@@ -462,7 +457,7 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore, ope
 					return { json: { escalated: result.escalated as unknown as IDataObject[], reminders: result.reminders, notifications: result.notifications as unknown as IDataObject[], warnings: result.warnings } };
 				}
 				default:
-					throw new EmergencyError('invalid', `unknown operation ${operation}`, { field: 'operation' });
+					throw new NodeOperationError(this.getNode(), `Unknown event operation ${operation}`, { itemIndex: i });
 			}
 			touched.push(...r.patientRowIds);
 			return { json: stepItem(r) };

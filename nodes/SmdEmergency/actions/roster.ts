@@ -13,7 +13,7 @@ export const operations: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['roster'] } },
 	options: [
-		{ name: 'Import', value: 'import', action: 'Import the on-call roster', description: 'A roster spreadsheet (CSV or XLSX): its shifts replace those of the same period' },
+		{ name: 'Import', value: 'import', action: 'Import the on call roster', description: 'A roster spreadsheet (CSV or XLSX): its shifts replace those of the same period' },
 		{ name: 'List Shifts', value: 'list', action: 'List roster shifts', description: 'The shifts in a period' },
 		{ name: 'Who Is On Duty', value: 'onDuty', action: 'Find who is on duty', description: 'The person on duty for a township and role at a time' },
 	],

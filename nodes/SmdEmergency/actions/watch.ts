@@ -70,7 +70,7 @@ export const description: INodeProperties[] = [
 		description: 'Whether to build the lists of every period not yet over, whatever the day (a manual run)',
 	},
 	{ displayName: 'Minimum Risk Level', name: 'minRisk', type: 'number', typeOptions: { minValue: 0, maxValue: 5 }, default: 3, displayOptions: { show }, description: 'Patients at this level or above are on the list; unstable patients always' },
-	{ displayName: 'Townships 乡镇', name: 'townships', type: 'string', default: '', displayOptions: { show }, description: 'Townships listed even with nobody to watch (comma separated), beside those of the Recipients' },
+	{ displayName: 'Townships 乡镇', name: 'townships', type: 'string', default: '', displayOptions: { show }, description: 'Townships listed even with nobody to watch (comma-separated), beside those of the Recipients' },
 	...recipientsProperties(show),
 ];
 
@@ -118,8 +118,8 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 	for (const period of due) {
 		for (const list of watchLists(store, period, { minRisk: Number(this.getNodeParameter('minRisk', 0, 3)), townships })) {
 			touched.push(...list.patientRowIds);
-			const { patientRowIds: _ids, ...json } = list;
-			items.push({ json: { ...(json as unknown as IDataObject), email: emails[list.township] ?? null, patientCount: list.patients.length }, pairedItem: { item: 0 } });
+			const json: IDataObject = { township: list.township, period: list.period as unknown as IDataObject, patients: list.patients as unknown as IDataObject[], staff: list.staff as unknown as IDataObject[] };
+			items.push({ json: { ...json, email: emails[list.township] ?? null, patientCount: list.patients.length }, pairedItem: { item: 0 } });
 		}
 	}
 	store.audit({ ...auditContext(this), operation: 'watch.build', patientRowIds: touched, detail: { day, periods: due.map((p) => p.name) } });
