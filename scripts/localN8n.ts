@@ -162,6 +162,10 @@ export async function ensureN8n(log: Log = quiet): Promise<InstallReport> {
 	// `npm ci` refuses this lock file (npm 11 reports platform packages of msgpackr-extract that have
 	// no version as missing, even in a lock it has just written); `npm install` installs the same
 	// locked versions.
+	// npm rewrites the lock file as it installs; the committed one is put back afterwards, so the
+	// checkout stays clean and the marker keeps matching it.
+	const lockFile = path.join(N8N_DIR, 'package-lock.json');
+	const committedLock = readFileSync(lockFile);
 	const ci = await run('npm install of local-n8n', 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: N8N_DIR, env: npmEnv() });
 	log(`  installed in ${(ci.ms / 1000).toFixed(0)} s; building sqlite3 against Node ${process.versions.node}…`);
 	const headers = await nodeHeaders(log);
@@ -173,7 +177,8 @@ export async function ensureN8n(log: Log = quiet): Promise<InstallReport> {
 	);
 	await run('loading sqlite3 on Node 24', process.execPath, ['-e', "require('sqlite3')"], { cwd: N8N_DIR });
 	log(`  sqlite3 built in ${(rebuild.ms / 1000).toFixed(0)} s`);
-	writeFileSync(MARKER, JSON.stringify({ ...wanted, lock: lockHash() }, null, 2));
+	writeFileSync(lockFile, committedLock);
+	writeFileSync(MARKER, JSON.stringify(wanted, null, 2));
 	return { cached: false, installMs: ci.ms, rebuildMs: rebuild.ms };
 }
 
