@@ -63,13 +63,20 @@ export interface RosterEntry {
 	endsAt: string;
 }
 
-/** Replace the roster shifts that start in [from, to) with `entries` (an import of one period), in one transaction. */
+/**
+ * Import roster shifts in one transaction. The shifts already held for the same townships (全县 counts
+ * as one) that start within the file's period are replaced, so importing a file again changes
+ * nothing and one township's file leaves the others' shifts alone.
+ */
 export function importRoster(store: RegistryStore, entries: RosterEntry[], now = new Date().toISOString()): { inserted: number; replaced: number } {
 	if (entries.length === 0) return { inserted: 0, replaced: 0 };
 	const from = entries.reduce((m, e) => (e.startsAt < m ? e.startsAt : m), entries[0].startsAt);
 	const to = entries.reduce((m, e) => (e.startsAt > m ? e.startsAt : m), entries[0].startsAt);
+	const townships = [...new Set(entries.map((e) => e.township))];
 	return store.transaction(() => {
-		const replaced = Number(store.internals.get('DELETE FROM on_call_roster WHERE starts_at >= ? AND starts_at <= ?').run(from, to).changes);
+		const remove = store.internals.get('DELETE FROM on_call_roster WHERE township = ? AND starts_at >= ? AND starts_at <= ?');
+		let replaced = 0;
+		for (const t of townships) replaced += Number(remove.run(t, from, to).changes);
 		const insert = store.internals.get(
 			'INSERT OR REPLACE INTO on_call_roster (township, role, person, phone, email, robot_url, robot_format, starts_at, ends_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 		);
@@ -693,12 +700,13 @@ export function listEmergencies(store: RegistryStore, filter: EmergencyListFilte
 		args.push(now);
 	}
 	if (filter === 'follow_up_overdue') {
-		where.push(`e.status = 'disposed' AND e.disposition IN ('on_site', 'observation') AND e.patient_id IS NOT NULL AND e.follow_up_due < ?
-			AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.patient_id = e.patient_id AND f.follow_up_date >= substr(e.disposition_at, 1, 10))`);
+		// Done when a follow-up is recorded on or after the disposition's local day (toEvent's followUpDate).
+		where.push(`e.status = 'disposed' AND e.disposition IN ('on_site', 'observation') AND e.patient_id IS NOT NULL AND e.follow_up_due < ?`);
 		args.push(dayIn(now, options.timeZone));
 	}
 	const rows = store.internals.get(`SELECT e.*, p.patient_no FROM emergency_events e LEFT JOIN patients p ON p.id = e.patient_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.reported_at`).all(...args) as Row[];
-	return rows.map((r) => toEvent(store, r));
+	const events = rows.map((r) => toEvent(store, r));
+	return filter === 'follow_up_overdue' ? events.filter((e) => e.followUpDate === null) : events;
 }
 
 export interface EscalationResult {

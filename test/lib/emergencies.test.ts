@@ -241,7 +241,11 @@ describe('acknowledgement, escalation, lifecycle', () => {
 		expect(f.event.recordFiledAt).toBe(at(120));
 		expect(f.warnings).toEqual([]);
 		expect(() => fileRecord(store, { eventNo: no, record: { measures: ['injection'], participants: [], summary: '改写', medication: null, doctor: '医师乙', doctorPhone: null } })).toThrow('already filed with other content');
+		// Due 2026-12-13: listed from the 14th until a follow-up is recorded.
+		expect(listEmergencies(store, 'follow_up_overdue', { now: '2026-12-13T02:00:00.000Z' })).toEqual([]);
+		expect(listEmergencies(store, 'follow_up_overdue', { now: '2026-12-14T02:00:00.000Z' }).map((e) => e.eventNo)).toEqual([no]);
 		store.recordFollowUp({ patientRowId: store.getByPatientNo('P001')!.rowId, date: '2026-12-05', form: 'home', riskLevel: 1, classification: 'basically_stable', medication: 'regular', nextFollowUpDate: '2026-12-19', actions: [], reasons: [], observation: {} } as never);
+		expect(listEmergencies(store, 'follow_up_overdue', { now: '2026-12-14T02:00:00.000Z' })).toEqual([]);
 		const c = closeEmergency(store, { eventNo: no, note: '结案' }, { now: at(60 * 24 * 7) });
 		expect(c.event).toMatchObject({ status: 'closed', followUpDate: '2026-12-05' });
 		const full = getEmergency(store, no);
@@ -291,8 +295,12 @@ describe('roster and watch list', () => {
 		expect(onDuty(store, '城关镇', 'psychiatrist', '2026-12-01T03:00:00.000Z')?.person).toBe('医师乙');
 		expect(onDuty(store, '城关镇', 'psychiatrist', '2026-12-01T13:00:00.000Z')).toBeNull();
 		// Importing the same file again replaces its shifts instead of doubling them.
-		importRoster(store, rows);
+		expect(importRoster(store, rows)).toEqual({ inserted: 2, replaced: 2 });
 		expect(count("SELECT COUNT(*) AS n FROM on_call_roster WHERE starts_at >= '2026-12-01'")).toBe(2);
+		// Another township's file for the same days leaves these shifts alone.
+		importRoster(store, [{ ...rows[0], township: '青山镇', person: '值班庚' }]);
+		expect(count("SELECT COUNT(*) AS n FROM on_call_roster WHERE starts_at >= '2026-12-01'")).toBe(3);
+		expect(onDuty(store, '城关镇', 'township_staff', '2026-12-01T03:00:00.000Z')?.person).toBe('值班甲');
 	});
 
 	test('the watch list holds risk ≥ 3 or unstable patients per township with staff on duty; empty townships are listed', () => {
