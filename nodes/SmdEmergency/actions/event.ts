@@ -99,7 +99,7 @@ const policyOptions: INodeProperties = {
 		...(Object.keys(EMERGENCY_ROLES) as EmergencyRole[])
 			.filter((r) => r !== 'zongzhi')
 			.map((role) => ({
-				displayName: `Acknowledge Within (Minutes): ${EMERGENCY_ROLES[role]}`,
+				displayName: `${EMERGENCY_ROLES[role]}: Minutes to Acknowledge`,
 				name: `ack_${role}`,
 				type: 'number' as const,
 				typeOptions: { minValue: 0, numberPrecision: 2 },
