@@ -101,14 +101,19 @@ describe('emergency hand-off through n8n webhooks', () => {
 		expect(count('SELECT COUNT(*) AS n FROM emergency_events')).toBe(1);
 	});
 
-	test('the link acknowledges its step; a forged token is refused; unacknowledged steps escalate to the county office, the acknowledged one does not', async () => {
+	test('the link shows a button that acknowledges its step; a forged token is refused; unacknowledged steps escalate to the county office, the acknowledged one does not', async () => {
 		const psychiatristMail = mailsTo('psychiatrist@county.test')[0];
 		const link = /(http:\/\/localhost:\d+\/webhook\/smd-emergency-ack\?\S+)/.exec(psychiatristMail.parsed.text ?? '')![1];
+		// Opening the link (a mail scanner, a chat preview) only shows the button; nothing is acknowledged.
+		const page = await fetch(link);
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain('<form method="post">');
+		expect(count('SELECT COUNT(*) AS n FROM emergency_steps WHERE acknowledged_at IS NOT NULL')).toBe(0);
 		const forged = new URL(link);
 		forged.searchParams.set('token', 'forged-token');
-		const refused = await fetch(forged);
+		const refused = await fetch(forged, { method: 'POST' });
 		expect(refused.status).toBe(403);
-		const ok = await fetch(link);
+		const ok = await fetch(link, { method: 'POST' });
 		expect(ok.status).toBe(200);
 		expect(await ok.text()).toContain(`已确认接手：应急事件 ${eventNo}`);
 		// The township's and the police's steps pass their deadline; the 2-second schedule escalates them.
