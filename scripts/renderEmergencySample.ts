@@ -6,8 +6,6 @@
  *
  *   npm run build && node dist/scripts/renderEmergencySample.js --out out/emergency-sample [--screenshot docs/screenshots/emergency-record.png]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEmergencyReport } from '../lib/emergencies';
 import { emergencyRecordFiles } from '../lib/emergencyForms';
@@ -16,7 +14,7 @@ import { acknowledgeStep, fileRecord, getEmergency, importRoster, openEmergency,
 import { referralPatient } from '../lib/registry/referrals';
 import { patientHash, RegistryStore } from '../lib/registry/store';
 import { readArgs } from './cliArgs';
-import { SAMPLE_PATIENT } from './renderReferralSample';
+import { SAMPLE_PATIENT, writeSample } from './renderReferralSample';
 
 const T0 = '2026-11-27T06:03:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
@@ -76,18 +74,8 @@ export function sampleEmergency(): unknown {
 
 async function main(): Promise<void> {
 	const { values } = readArgs(process.argv.slice(2), { out: { type: 'string' }, screenshot: { type: 'string' } });
-	const out = path.resolve(values.out ?? 'out/emergency-sample');
-	mkdirSync(out, { recursive: true });
 	const { files } = await emergencyRecordFiles(sampleEmergency(), { county: '示例县' });
-	for (const f of files) writeFileSync(path.join(out, f.fileName), f.data);
-	const pdf = files.find((f) => f.fileName.endsWith('.pdf'));
-	if (values.screenshot && pdf) {
-		const stem = path.join(out, 'page');
-		execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', path.join(out, pdf.fileName), stem]);
-		mkdirSync(path.dirname(path.resolve(values.screenshot)), { recursive: true });
-		writeFileSync(path.resolve(values.screenshot), readFileSync(`${stem}.png`));
-	}
-	process.stdout.write(`${files.map((f) => f.fileName).join(', ')} in ${out}\n`);
+	writeSample(files, path.resolve(values.out ?? 'out/emergency-sample'), values.screenshot);
 }
 
 if (require.main === module) {

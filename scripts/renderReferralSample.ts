@@ -66,20 +66,24 @@ export const SAMPLE_REFERRAL: Referral = {
 	agreementNo: 'XY-2026-01',
 };
 
-async function main(): Promise<void> {
-	const { values } = readArgs(process.argv.slice(2), { out: { type: 'string' }, screenshot: { type: 'string' } });
-	const out = path.resolve(values.out ?? 'out/referral-sample');
+/** Write a sample's files into `out`; with `screenshot`, the PDF's first page as a PNG there too (pdftoppm). */
+export function writeSample(files: Array<{ fileName: string; data: Uint8Array }>, out: string, screenshot?: string): void {
 	mkdirSync(out, { recursive: true });
-	const { files } = await referralFormFiles('referralForm', SAMPLE_REFERRAL, SAMPLE_PATIENT, { county: '示例县' });
 	for (const f of files) writeFileSync(path.join(out, f.fileName), f.data);
 	const pdf = files.find((f) => f.fileName.endsWith('.pdf'));
-	if (values.screenshot && pdf) {
+	if (screenshot && pdf) {
 		const stem = path.join(out, 'page');
 		execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', path.join(out, pdf.fileName), stem]);
-		mkdirSync(path.dirname(path.resolve(values.screenshot)), { recursive: true });
-		writeFileSync(path.resolve(values.screenshot), readFileSync(`${stem}.png`));
+		mkdirSync(path.dirname(path.resolve(screenshot)), { recursive: true });
+		writeFileSync(path.resolve(screenshot), readFileSync(`${stem}.png`));
 	}
 	process.stdout.write(`${files.map((f) => f.fileName).join(', ')} in ${out}\n`);
+}
+
+async function main(): Promise<void> {
+	const { values } = readArgs(process.argv.slice(2), { out: { type: 'string' }, screenshot: { type: 'string' } });
+	const { files } = await referralFormFiles('referralForm', SAMPLE_REFERRAL, SAMPLE_PATIENT, { county: '示例县' });
+	writeSample(files, path.resolve(values.out ?? 'out/referral-sample'), values.screenshot);
 }
 
 if (require.main === module) {
