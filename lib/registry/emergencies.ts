@@ -5,7 +5,7 @@
  * emergency_log. The rules are in lib/emergencies.ts and docs/rules.md §13.
  */
 import { z } from 'zod';
-import { addInterval } from '../dates';
+import { addInterval, parseIsoDay } from '../dates';
 import { codesOf } from '../policy';
 import {
 	addMinutes,
@@ -948,4 +948,31 @@ export function applyEmergencyUpdate(store: RegistryStore, u: EmergencyUpdate, o
 		case 'link':
 			return linkPatient(store, { eventNo: u.eventNo, patientNo: u.patientNo, by: u.by }, options);
 	}
+}
+
+export interface WatchPeriod {
+	name: string;
+	from: string;
+	to: string;
+}
+
+/** Check watch periods (name, from, to as YYYY-MM-DD, to not before from); a bad one names its number and field. */
+export function parseWatchPeriods(raw: Array<Partial<Record<keyof WatchPeriod, unknown>>>): WatchPeriod[] {
+	return raw.map((p, i) => {
+		const name = String(p.name ?? '').trim();
+		const from = String(p.from ?? '').trim();
+		const to = String(p.to ?? '').trim();
+		if (!name) throw new EmergencyError('invalid', `Period ${i + 1}: Name is empty`, { field: 'periods.name' });
+		if (!parseIsoDay(from) || !parseIsoDay(to)) throw new EmergencyError('invalid', `Period ${i + 1}: From and To must be days written YYYY-MM-DD`, { field: 'periods.from' });
+		if (to < from) throw new EmergencyError('invalid', `Period ${i + 1}: To is before From`, { field: 'periods.to' });
+		return { name, from, to };
+	});
+}
+
+/**
+ * The periods whose watch lists are built on `day`: those starting `daysBefore` days later, or, with
+ * `everyPeriodNow` (a run by hand), every period not over.
+ */
+export function duePeriods(periods: WatchPeriod[], day: string, options: { daysBefore: number; everyPeriodNow?: boolean }): WatchPeriod[] {
+	return periods.filter((p) => (options.everyPeriodNow ? p.to >= day : addInterval(p.from, { days: -options.daysBefore }) === day));
 }

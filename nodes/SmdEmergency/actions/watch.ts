@@ -1,5 +1,5 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { addInterval, EmergencyError, parseIsoDay, SmdError, watchLists, type RegistryStore } from '../../../lib';
+import { duePeriods, EmergencyError, parseIsoDay, parseWatchPeriods, SmdError, watchLists, type RegistryStore, type WatchPeriod } from '../../../lib';
 import { readRecipients, recipientsProperties } from '../../shared/recipients';
 import { todayIn } from '../../shared/today';
 import { auditContext } from '../../SmdRegistry/helpers/registry';
@@ -74,11 +74,6 @@ export const description: INodeProperties[] = [
 	...recipientsProperties(show),
 ];
 
-interface Period {
-	name: string;
-	from: string;
-	to: string;
-}
 
 export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
 	const fail = (error: unknown): never => {
@@ -87,28 +82,18 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 	};
 	const readTable = await readRecipients(this);
 	let emails: Record<string, string> = {};
-	const periods: Period[] = [];
+	const periods: WatchPeriod[] = [];
 	let day = '';
 	try {
 		emails = await readTable();
 		day = String(this.getNodeParameter('day', 0, '') ?? '').trim() || todayIn(this);
 		if (!parseIsoDay(day)) throw new EmergencyError('invalid', 'Day must be a day written YYYY-MM-DD', { field: 'day' });
-		const raw = (this.getNodeParameter('periods', 0, {}) as { values?: Array<Partial<Period>> }).values ?? [];
-		raw.forEach((p, i) => {
-			const name = String(p.name ?? '').trim();
-			const from = String(p.from ?? '').trim();
-			const to = String(p.to ?? '').trim();
-			if (!name) throw new EmergencyError('invalid', `Period ${i + 1}: Name is empty`, { field: 'periods.name' });
-			if (!parseIsoDay(from) || !parseIsoDay(to)) throw new EmergencyError('invalid', `Period ${i + 1}: From and To must be days written YYYY-MM-DD`, { field: 'periods.from' });
-			if (to < from) throw new EmergencyError('invalid', `Period ${i + 1}: To is before From`, { field: 'periods.to' });
-			periods.push({ name, from, to });
-		});
+		const raw = (this.getNodeParameter('periods', 0, {}) as { values?: Array<Partial<Record<keyof WatchPeriod, unknown>>> }).values ?? [];
+		periods.push(...parseWatchPeriods(raw));
 	} catch (error) {
 		return fail(error);
 	}
-	const force = this.getNodeParameter('force', 0, false) as boolean;
-	const daysBefore = Number(this.getNodeParameter('daysBefore', 0, 3));
-	const due = periods.filter((p) => (force ? p.to >= day : addInterval(p.from, { days: -daysBefore }) === day));
+	const due = duePeriods(periods, day, { daysBefore: Number(this.getNodeParameter('daysBefore', 0, 3)), everyPeriodNow: this.getNodeParameter('force', 0, false) as boolean });
 	const listed = String(this.getNodeParameter('townships', 0, '') ?? '')
 		.split(/[,，、\s]+/)
 		.filter((t) => t !== '');
