@@ -40,6 +40,11 @@ export {
 } from './registry/store';
 export type { Patient, PatientInput, FollowUpInput, AuditEntry, SearchFilter } from './model';
 export type { OpenOptions, UpsertOutcome, ImportRecord, RegistryErrorCode } from './registry/store';
+export { openRegistry, type RegistryConfig } from './registry/open';
+export { SqliteRegistry } from './registry/sqliteBackend';
+export { PostgresRegistry, PG_SCHEMA_VERSION, type PostgresConfig } from './registry/postgres';
+export type { Registry, BackendKind, ImportTarget, ImportTx, SyncCursor, SyncPageResult, AuditRecord, UpsertResult } from './registry/backend';
+export type { SyncEntry } from './registry/sync';
 export {
 	importRegistryFile,
 	mapHeaders,
@@ -56,6 +61,7 @@ export { Matcher, idTypoVariants, usableNameKey, CANDIDATE_REASON_LABELS, AUTO_L
 export type { MatchResult, MatchStatus, MatchCandidate, CandidateReason, PersonRecord, ListRecord, MatchSource, MatchOptions } from './matching';
 export {
 	Triage,
+	triageOptionsProblem,
 	TRIAGE_CATEGORIES,
 	TRIAGE_ACTIONS,
 	DEFAULT_TRIAGE_POLICY,

@@ -8,7 +8,7 @@ import { addInterval, normalizeDay, parseIsoDay } from './dates';
 import { SmdInputError } from './errors';
 import { intervalSchema, parseOrThrow } from './policy';
 import { headerKey, matchColumns, normalizeHeader } from './tabular';
-import { Matcher, type MatchCandidate, type MatchResult, type MatchSource, type MatchStatus } from './matching';
+import { Matcher, type ListRecord, type MatchCandidate, type MatchResult, type MatchSource, type MatchStatus } from './matching';
 import { DEFAULT_RISK_POLICY, nextFollowUpAfter } from './risk';
 import type { Patient } from './model';
 import type { Classification } from './vocabulary';
@@ -154,6 +154,17 @@ export interface TriageOptions {
 	today?: string;
 }
 
+/** Why these triage options cannot be used (a message naming the setting), or null. */
+export function triageOptionsProblem(options: Pick<TriageOptions, 'asOf' | 'policy'>): string | null {
+	try {
+		if (!parseIsoDay(options.asOf)) return 'asOf must be a real date written YYYY-MM-DD';
+		resolveTriagePolicy(options.policy);
+		return null;
+	} catch (error) {
+		return (error as Error).message;
+	}
+}
+
 /**
  * Triage a police list against a registry. Rows come back in input order, one result per row; a
  * bad row is category `invalid`, never an exception.
@@ -173,10 +184,15 @@ export class Triage {
 		this.matcher = new Matcher(source, { today: options.today ?? options.asOf });
 	}
 
+	/** What the matcher is given for a row (a registry that reads ahead, matchCache.ts, reads for these). */
+	static recordOf(input: PoliceListRow): ListRecord {
+		const birthDate = input.birthDate === undefined ? null : normalizeDay(input.birthDate);
+		return { name: input.name, idNumber: input.idNumber, otherIdNumbers: input.otherIdNumbers, birthDate };
+	}
+
 	/** Triage one row; call in input order so duplicates point at their first row. */
 	triageRow(input: PoliceListRow): TriageResult {
-		const birthDate = input.birthDate === undefined ? null : normalizeDay(input.birthDate);
-		const m: MatchResult = this.matcher.matchRecord({ name: input.name, idNumber: input.idNumber, otherIdNumbers: input.otherIdNumbers, birthDate });
+		const m: MatchResult = this.matcher.matchRecord(Triage.recordOf(input));
 		const reasons = [...m.reasons];
 		if (m.patient) this.patientsRead.add(m.patient.rowId);
 		for (const c of m.candidatePatients) this.patientsRead.add(c.rowId);

@@ -16,6 +16,8 @@ export type RegistryErrorCode =
 	| 'conflict'
 	| 'key_required'
 	| 'not_allowed'
+	| 'unavailable'
+	| 'postgres'
 	| 'sqlite';
 
 /** A problem with the registry file or a write to it; `code` says which (see RegistryErrorCode). */

@@ -11,8 +11,9 @@ import { normalizeDay } from '../dates';
 import { parseRiskLevel } from '../forms';
 import { parseIdNumber, readUnusableId } from '../idNumber';
 import { nameKey, normalizeName } from '../name';
-import { matchColumns, openTable, type ReadTableOptions } from '../tabular';
-import { patientHash, type PatientInput, type RegistryStore, type UpsertOutcome } from './store';
+import { matchColumns, openTable, type ReadTableOptions, type TableRow } from '../tabular';
+import { patientHash, type PatientInput, type UpsertOutcome } from './store';
+import type { ImportTarget, ImportTx } from './backend';
 
 export type RegistryField = keyof Omit<PatientInput, 'nameKey' | 'extra' | 'nextFollowUpDate' | 'idValid'>;
 
@@ -269,6 +270,16 @@ function checkRequired(fields: Partial<Record<RegistryField, string>>): void {
 /** A file that cannot be imported at all (a required column missing); nothing is written. */
 export class ImportFileError extends SmdError {}
 
+/** Rows a backend with `prefetch` (ImportTx) reads ahead at once. */
+const PREFETCH_CHUNK = 1000;
+
+/** A row of the file, read: the patient, or why the row cannot be imported. */
+interface ReadRow {
+	row: TableRow;
+	parsed?: Parsed;
+	problem?: { field: string; code: string; message: string };
+}
+
 /** A row whose valid ID number another patient held when it was read: written once the file is through. */
 interface DeferredRow {
 	row: number;
@@ -289,7 +300,7 @@ interface DeferredRow {
  * then is a row error. Invalid numbers are kept as recorded (`idValid: false`) with a warning.
  * What the import did is recorded in the registry (`lastImport()`), for triage to check.
  */
-export async function importRegistryFile(store: RegistryStore, data: Uint8Array, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importRegistryFile(target: ImportTarget, data: Uint8Array, options: ImportOptions = {}): Promise<ImportReport> {
 	const started = Date.now();
 	const table = await openTable(data, {
 		fileName: options.fileName,
@@ -326,22 +337,22 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 	const ids = new Set<number>();
 	const deferred = new Map<string, DeferredRow>();
 	const now = new Date().toISOString();
-	await store.transactionAsync(async () => {
-		for await (const row of table.rows) {
-			report.rows++;
-			if (report.rows % every === 0) options.onProgress?.(report.rows);
+	await target.importTransaction(async (store) => {
+		// Each row is read (parsed) as it streams in, and written in file order.
+		const read = (row: TableRow): ReadRow => {
 			const cellIssue = row.issues.find((i) => i.code === 'control_chars');
-			if (cellIssue) {
-				rowError(row.row, row.line, cellIssue.field, cellIssue.code, cellIssue.message);
-				continue;
-			}
-			let parsed: Parsed;
+			if (cellIssue) return { row, problem: cellIssue };
 			try {
-				parsed = patientFromRow(row.values, fields, unknown, options.today);
+				return { row, parsed: patientFromRow(row.values, fields, unknown, options.today) };
 			} catch (error) {
 				if (!(error instanceof RowProblem)) throw error;
-				rowError(row.row, row.line, error.field, error.code, error.message);
-				continue;
+				return { row, problem: error };
+			}
+		};
+		const write = async ({ row, parsed, problem }: ReadRow) => {
+			if (!parsed) {
+				rowError(row.row, row.line, problem!.field, problem!.code, problem!.message);
+				return;
 			}
 			const { patient, warnings } = parsed;
 			for (const w of warnings) {
@@ -364,10 +375,10 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 			seenNo.set(key, row.row);
 			const hash = patientHash(patient);
 			try {
-				const written = store.upsertOrDefer(patient, hash, now, 'defer');
+				const written = await store.upsertOrDefer(patient, hash, now, 'defer');
 				if (written === null) {
 					deferred.set(key, { row: row.row, line: row.line, key, patient, hash });
-					continue;
+					return;
 				}
 				counts[written.outcome]++;
 				ids.add(written.rowId);
@@ -375,10 +386,26 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
 				if ((error as Error).name !== 'RegistryError') throw error; // unexpected: roll everything back
 				rowError(row.row, row.line, 'idNumber', 'conflict', (error as Error).message);
 			}
+		};
+		// A backend that reads ahead (PostgreSQL) gets the rows in chunks: what a chunk's rows need is
+		// read in one query, then they are written one by one in file order, exactly as without chunks.
+		const chunkSize = store.prefetch ? PREFETCH_CHUNK : 1;
+		let chunk: ReadRow[] = [];
+		const flushChunk = async () => {
+			if (store.prefetch && chunk.length > 0) await store.prefetch(chunk.flatMap((r) => (r.parsed ? [r.parsed.patient] : [])));
+			for (const r of chunk) await write(r);
+			chunk = [];
+		};
+		for await (const row of table.rows) {
+			report.rows++;
+			if (report.rows % every === 0) options.onProgress?.(report.rows);
+			chunk.push(read(row));
+			if (chunk.length >= chunkSize) await flushChunk();
 		}
-		writeDeferred(store, [...deferred.values()], now, counts, ids, rowError);
+		await flushChunk();
+		await writeDeferred(store, [...deferred.values()], now, counts, ids, rowError);
 		Object.assign(report, counts);
-		store.recordImport({
+		await store.recordImport({
 			at: now,
 			kind: 'patients',
 			rows: report.rows,
@@ -403,22 +430,22 @@ export async function importRegistryFile(store: RegistryStore, data: Uint8Array,
  * are rejected (the holder that is not in the file keeps it), the savepoint is rolled back and the
  * rest written again, until no number is held twice.
  */
-function writeDeferred(
-	store: RegistryStore,
+async function writeDeferred(
+	store: ImportTx,
 	rows: DeferredRow[],
 	now: string,
 	counts: Record<UpsertOutcome, number>,
 	ids: Set<number>,
 	rowError: (row: number, line: number, field: string, code: string, message: string) => void,
-): void {
+): Promise<void> {
 	let pending = rows;
 	while (pending.length > 0) {
 		const written: Array<{ outcome: UpsertOutcome; rowId: number }> = [];
 		let blamed: DeferredRow[] = [];
 		try {
-			store.savepoint('deferred_ids', () => {
-				for (const r of pending) written.push(store.upsertPatient(r.patient, r.hash, now, { allowIdConflict: true }));
-				const twice = store.duplicateValidIds(pending.map((r) => r.patient.idNumber as string));
+			await store.savepoint('deferred_ids', async () => {
+				for (const r of pending) written.push(await store.upsertPatient(r.patient, r.hash, now, { allowIdConflict: true }));
+				const twice = await store.duplicateValidIds(pending.map((r) => r.patient.idNumber as string));
 				if (twice.size === 0) return;
 				blamed = pending.filter((r) => twice.has(r.patient.idNumber as string));
 				throw new Error('held twice'); // roll back the savepoint; the blamed rows are dropped below
@@ -426,7 +453,7 @@ function writeDeferred(
 		} catch (error) {
 			if (blamed.length === 0) throw error;
 			for (const r of blamed) {
-				const holder = store.validIdHolder(r.patient.idNumber as string, r.patient.patientNo) ?? '?';
+				const holder = (await store.validIdHolder(r.patient.idNumber as string, r.patient.patientNo)) ?? '?';
 				rowError(r.row, r.line, 'idNumber', 'conflict', `身份证号 (idNumber) is already registered under 患者编号 ${holder}`);
 			}
 			pending = pending.filter((r) => !blamed.includes(r));

@@ -353,6 +353,18 @@ export const MIGRATIONS: Migration[] = [
 			CREATE INDEX on_call_roster_lookup ON on_call_roster (role, township, starts_at);
 		`,
 	},
+	{
+		version: 6,
+		description: 'county platform sync: where each pull resumes',
+		sql: `
+			CREATE TABLE sync_cursors (
+				source TEXT PRIMARY KEY,
+				cursor TEXT,
+				pulled INTEGER NOT NULL DEFAULT 0,
+				updated_at TEXT NOT NULL
+			);
+		`,
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

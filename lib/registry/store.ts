@@ -17,6 +17,7 @@ import { explainSqliteError, RegistryError } from './errors';
 import { followUpsOf, recordFollowUp, REFRESH_PATIENT, type StoredFollowUp } from './followUps';
 import { readLastImport, updateImportCounts, writeImportRecord } from './imports';
 import { withNextFollowUp } from './patients';
+import type { ImportTx } from './backend';
 import { MATCH_COLUMNS, matchPatient, MIGRATIONS, PATIENT_COLUMNS, SCHEMA_VERSION, toPatient, type Row } from './schema';
 
 export { explainSqliteError, RegistryError, sqliteCode, type RegistryErrorCode } from './errors';
@@ -263,19 +264,28 @@ export class RegistryStore {
 		}
 	}
 
-	/** A named savepoint inside the current transaction: `fn`'s writes are undone if it throws. */
-	savepoint<T>(name: string, fn: () => T): T {
-		if (this.depth === 0) throw new RegistryError('sqlite', 'savepoint needs an open transaction');
-		this.db.exec(`SAVEPOINT ${name}`);
-		try {
-			const result = fn();
-			this.db.exec(`RELEASE ${name}`);
-			return result;
-		} catch (error) {
-			this.db.exec(`ROLLBACK TO ${name}`);
-			this.db.exec(`RELEASE ${name}`);
-			throw error;
-		}
+	/** The registry import's transaction (import.ts): this store, with a savepoint that awaits. */
+	async importTransaction<T>(fn: (tx: ImportTx) => Promise<T>): Promise<T> {
+		const tx: ImportTx = {
+			upsertOrDefer: (p, hash, now, onIdHeld) => this.upsertOrDefer(p, hash, now, onIdHeld),
+			upsertPatient: (p, hash, now, options) => this.upsertPatient(p, hash, now, options),
+			duplicateValidIds: (ids) => this.duplicateValidIds(ids),
+			validIdHolder: (id, except) => this.validIdHolder(id, except),
+			recordImport: (r) => this.recordImport(r),
+			savepoint: async (name, inner) => {
+				this.db.exec(`SAVEPOINT ${name}`);
+				try {
+					const result = await inner();
+					this.db.exec(`RELEASE ${name}`);
+					return result;
+				} catch (error) {
+					this.db.exec(`ROLLBACK TO ${name}`);
+					this.db.exec(`RELEASE ${name}`);
+					throw error;
+				}
+			},
+		};
+		return await this.transactionAsync(() => fn(tx));
 	}
 
 	// ---- reads ---------------------------------------------------------------------------------
@@ -306,7 +316,7 @@ export class RegistryStore {
 	findByIdNumbers(ids: string[]): Patient[] {
 		if (ids.length === 0) return [];
 		const placeholders = ids.map(() => '?').join(',');
-		const st = this.db.prepare(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number IN (${placeholders}) AND id_valid = 1`);
+		const st = this.db.prepare(`SELECT ${MATCH_COLUMNS} FROM patients WHERE id_number IN (${placeholders}) AND id_valid = 1 ORDER BY id`);
 		st.setReturnArrays(true);
 		return (st.all(...ids) as unknown as unknown[][]).map(matchPatient);
 	}

@@ -308,7 +308,7 @@ describe('the registry file', () => {
 		db.prepare("INSERT INTO follow_ups (patient_id, follow_up_date, risk_level, classification, next_follow_up_date, actions, reasons, observation, created_at) VALUES (1, '2026-10-01', 0, 'stable', '2027-01-01', '[]', '[]', 'null', ?)").run(TODAY);
 		db.close();
 		const store = RegistryStore.open(file);
-		expect(store.schemaVersion()).toBe(5); // v1 → v2 → v3 → v4 → v5, each in its own transaction
+		expect(store.schemaVersion()).toBe(6); // v1 → v2 → … → v6, each in its own transaction
 		expect(store.followUpsOf(1).map((f) => f.visitors)).toEqual([null]);
 		expect(store.internals.get('SELECT COUNT(*) AS n FROM referrals').get()).toEqual({ n: 0 });
 		expect(store.internals.get('SELECT COUNT(*) AS n FROM emergency_events').get()).toEqual({ n: 0 });

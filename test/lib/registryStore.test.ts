@@ -18,7 +18,7 @@ describe('registry store on node:sqlite', () => {
 		const db = new DatabaseSync(file);
 		expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
 		const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
-		expect(tables).toEqual(['audit_log', 'audit_patients', 'case_plan_reviews', 'case_plans', 'emergency_events', 'emergency_log', 'emergency_steps', 'follow_ups', 'imports', 'on_call_roster', 'patients', 'referral_agreements', 'referral_events', 'referrals', 'schema_migrations']);
+		expect(tables).toEqual(['audit_log', 'audit_patients', 'case_plan_reviews', 'case_plans', 'emergency_events', 'emergency_log', 'emergency_steps', 'follow_ups', 'imports', 'on_call_roster', 'patients', 'referral_agreements', 'referral_events', 'referrals', 'schema_migrations', 'sync_cursors']);
 		const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((t) => t.name);
 		expect(indexes).toEqual(expect.arrayContaining(['patients_name_birth', 'patients_township_status', 'audit_patients_patient']));
 		db.close();
