@@ -1,5 +1,5 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
-import { registryFileProperty } from './actions/common.descriptions';
+import { postgresCredential, registryBackendProperties } from './actions/common.descriptions';
 import * as followUp from './actions/followUp/followUp.resource';
 import * as list from './actions/list/list.resource';
 import * as patient from './actions/patient/patient.resource';
@@ -25,10 +25,11 @@ export class SmdRegistry implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["resource"] + ": " + $parameter["operation"]}}',
-		description: 'The embedded registry of patients with severe mental disorders: look-ups, imports, follow-ups, police-list matching and triage, daily work lists',
+		description: 'The registry of patients with severe mental disorders (embedded SQLite or PostgreSQL): look-ups, imports, follow-ups, police-list matching and triage, daily work lists',
 		defaults: { name: 'SMD Registry' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
+		credentials: [postgresCredential],
 		outputs: `={{ $parameter.resource === "list" && $parameter.operation === "triage" && $parameter.outputMode === "perCategory" ? ${JSON.stringify(
 			CATEGORY_OUTPUTS.map((displayName) => ({ type: 'main', displayName })),
 		)} : ["main"] }}`,
@@ -50,7 +51,7 @@ export class SmdRegistry implements INodeType {
 			followUp.operations,
 			list.operations,
 			workList.operations,
-			registryFileProperty,
+			...registryBackendProperties,
 			...patient.description,
 			...followUp.description,
 			...list.description,

@@ -10,6 +10,36 @@ export const registryFileProperty: INodeProperties = {
 	description: `Path of the embedded registry (SQLite). Leave empty for the file named by the ${REGISTRY_FILE_ENV} environment variable, else the n8n user folder's .n8n/smd/registry.sqlite.`,
 };
 
+/**
+ * Where the registry is: the embedded SQLite file (default, no configuration), or PostgreSQL through
+ * n8n's own Postgres credential — for n8n in queue mode with workers on several hosts.
+ */
+export const registryBackendProperties: INodeProperties[] = [
+	{
+		displayName: 'Registry Backend',
+		name: 'backend',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Embedded (SQLite File)', value: 'sqlite', description: 'One file on this n8n host; no configuration' },
+			{ name: 'PostgreSQL', value: 'postgres', description: 'A PostgreSQL database through a Postgres credential, shared by every n8n worker' },
+		],
+		default: 'sqlite',
+	},
+	{ ...registryFileProperty, displayOptions: { show: { backend: ['sqlite'] } } },
+	{
+		displayName: 'Registry Schema',
+		name: 'pgSchema',
+		type: 'string',
+		default: 'smd',
+		displayOptions: { show: { backend: ['postgres'] } },
+		description: 'PostgreSQL schema holding the registry tables (created on first use; a schema holding other tables is refused)',
+	},
+];
+
+/** The credential of the PostgreSQL backend: n8n's own Postgres credential type. */
+export const postgresCredential = { name: 'postgres', required: true, displayOptions: { show: { backend: ['postgres'] } } };
+
 /** Options shared by the operations that read a CSV or XLSX file. */
 export const csvEncodingOption: INodeProperties = {
 	displayName: 'CSV Encoding',

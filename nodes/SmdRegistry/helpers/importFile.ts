@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import type { RegistryStore, RowError } from '../../../lib';
+import type { AuditEntry, RowError } from '../../../lib';
 import { runItems } from '../../shared/itemRunner';
 import { binaryInputProperty, csvEncodingOption, sheetOption } from '../actions/common.descriptions';
 import { auditContext } from './registry';
@@ -17,8 +17,13 @@ interface FileImportReport {
 	patientRowIds: number[];
 }
 
-type ImportFn<R extends FileImportReport> = (
-	store: RegistryStore,
+/** The registry an import writes to (either backend, or the embedded store): it keeps the audit trail. */
+interface Audited {
+	audit(entry: AuditEntry): unknown;
+}
+
+type ImportFn<S extends Audited, R extends FileImportReport> = (
+	store: S,
 	data: Uint8Array,
 	options: { fileName?: string; encoding?: FileImportOptions['encoding']; sheet?: string; onProgress: (rows: number) => void },
 ) => Promise<R>;
@@ -47,10 +52,10 @@ export function importFileProperties(optionsName: string, what: string): INodePr
  * output one report item per file. Each item commits on its own, and the audit entry covering every
  * patient written is recorded even when a later item stops the node.
  */
-export async function importFiles<R extends FileImportReport>(
+export async function importFiles<S extends Audited, R extends FileImportReport>(
 	ctx: IExecuteFunctions,
-	store: RegistryStore,
-	spec: { optionsName: string; operation: string; progress: string; importFn: ImportFn<R> },
+	store: S,
+	spec: { optionsName: string; operation: string; progress: string; importFn: ImportFn<S, R> },
 ): Promise<INodeExecutionData[][]> {
 	const touched: number[] = [];
 	try {
@@ -80,6 +85,6 @@ export async function importFiles<R extends FileImportReport>(
 			};
 		});
 	} finally {
-		store.audit({ ...auditContext(ctx), operation: spec.operation, patientRowIds: touched, detail: { files: ctx.getInputData().length } });
+		await store.audit({ ...auditContext(ctx), operation: spec.operation, patientRowIds: touched, detail: { files: ctx.getInputData().length } });
 	}
 }

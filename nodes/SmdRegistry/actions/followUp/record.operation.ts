@@ -1,5 +1,5 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { assessRisk, CARE_ROLES, FOLLOW_UP_FORMS, observationFromRecord, parseCodeList, parseIdNumber, parseMedication, SmdInputError, type RegistryStore } from '../../../../lib';
+import { assessRisk, CARE_ROLES, FOLLOW_UP_FORMS, observationFromRecord, parseCodeList, parseIdNumber, parseMedication, SmdInputError, type Registry } from '../../../../lib';
 import { runItems } from '../../../shared/itemRunner';
 import { auditContext } from '../../helpers/registry';
 
@@ -27,27 +27,26 @@ function formOf(value: unknown): string | null {
 }
 
 /** Who visited as stored for the follow-up (a record without 随访人员 keeps those recorded before). */
-function storedVisitors(store: RegistryStore, followUpId: number): string[] {
-	const r = store.internals.get('SELECT visitors FROM follow_ups WHERE id = ?').get(followUpId) as { visitors: string | null } | undefined;
-	return r?.visitors ? (JSON.parse(r.visitors) as string[]) : [];
+async function storedVisitors(registry: Registry, patientRowId: number, date: string): Promise<string[]> {
+	return (await registry.followUpsOf(patientRowId)).find((f) => f.date === date)?.visitors ?? [];
 }
 
 /** Each item is one follow-up record: assess it, store it, and move the patient's next follow-up date. */
-export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
+export async function execute(this: IExecuteFunctions, registry: Registry): Promise<INodeExecutionData[][]> {
 	const touched: number[] = [];
 	// Each item commits on its own: the audit entry is written even when a later item stops the node.
 	try {
-		return await runItems.call(this, { label: 'Row' }, (item, i) => {
+		return await runItems.call(this, { label: 'Row' }, async (item, i) => {
 			const refValue = this.getNodeParameter('patientRef', i);
 			if (typeof refValue === 'number' && !Number.isSafeInteger(refValue)) {
 				throw new SmdInputError('lost_precision', 'patient (患者编号) is a number that lost its last digits; give the 患者编号 or ID number as text', { field: 'patient' });
 			}
 			const ref = String(refValue ?? '').trim();
 			if (!ref) throw new SmdInputError('invalid', 'patient (患者编号) is required', { field: 'patient' });
-			let patient = store.getByPatientNo(ref);
+			let patient = await registry.getByPatientNo(ref);
 			if (!patient && /^[\dXx]{15,18}$/.test(ref)) {
 				const id = parseIdNumber(ref);
-				if (id.ok) patient = store.getByIdNumber(id.id);
+				if (id.ok) patient = await registry.getByIdNumber(id.id);
 			}
 			if (!patient) throw new SmdInputError('invalid', 'patient (患者编号) is not in the registry', { field: 'patient' });
 			const json = item.json;
@@ -59,7 +58,7 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 			// 随访人员: who visited (精神科医师、精防专干、民警…); a level ≥ 3 follow-up without a specialist is flagged.
 			const visitorsRaw = json['随访人员'] ?? json.visitors;
 			const visitors = visitorsRaw === undefined || visitorsRaw === null || String(visitorsRaw).trim() === '' ? null : parseCodeList(CARE_ROLES, visitorsRaw, 'visitors (随访人员)');
-			const saved = store.recordFollowUp({
+			const saved = await registry.recordFollowUp({
 				patientRowId: patient.rowId,
 				date: observation.date,
 				form: formOf(json['随访形式'] ?? json.form),
@@ -81,12 +80,12 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 						outcome: saved.outcome,
 						patientNo: patient.patientNo,
 						// Joint follow-up (联合随访) from level 3: missing when no 精神科医师 visited, or who visited was not recorded.
-						jointFollowUpMissing: assessment.riskLevel >= 3 && !storedVisitors(store, saved.followUpId).includes('specialist'),
+						jointFollowUpMissing: assessment.riskLevel >= 3 && !(await storedVisitors(registry, patient.rowId, observation.date)).includes('specialist'),
 					},
 				},
 			};
 		});
 	} finally {
-		store.audit({ ...auditContext(this), operation: 'followUp.record', patientRowIds: touched });
+		await registry.audit({ ...auditContext(this), operation: 'followUp.record', patientRowIds: touched });
 	}
 }

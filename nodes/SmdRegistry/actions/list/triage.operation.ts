@@ -12,8 +12,9 @@ import {
 	policeRowFrom,
 	registryTriageProblem,
 	Triage,
+	triageOptionsProblem,
 	TRIAGE_CATEGORIES,
-	type RegistryStore,
+	type Registry,
 	type TriageCategory,
 	type TriagePolicyInput,
 } from '../../../../lib';
@@ -123,17 +124,14 @@ function policyFrom(ctx: IExecuteFunctions, p: PolicyParams): TriagePolicyInput 
  * Every row sorted into one of seven categories with action, township, priority and due date; on one
  * output, or on one output per category in TRIAGE_OUTPUT_ORDER.
  */
-export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
+export async function execute(this: IExecuteFunctions, registry: Registry): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const asOf = String(this.getNodeParameter('asOf', 0) ?? '').trim();
 	const perCategory = this.getNodeParameter('outputMode', 0) === 'perCategory';
 	const policyParams = this.getNodeParameter('policy', 0, {}) as PolicyParams;
-	let triage: Triage;
-	try {
-		triage = new Triage(store, { asOf, policy: policyFrom(this, policyParams) });
-	} catch (error) {
-		throw new NodeOperationError(this.getNode(), (error as Error).message);
-	}
+	const policy = policyFrom(this, policyParams);
+	const problem = triageOptionsProblem({ asOf, policy });
+	if (problem) throw new NodeOperationError(this.getNode(), problem);
 	const outputs: INodeExecutionData[][] = perCategory ? TRIAGE_OUTPUT_ORDER.map(() => []) : [[]];
 	// A police list with a header and no rows: an empty triage, so every report is still written.
 	const rows = isEmptyPlaceholder(items) ? [] : items;
@@ -144,21 +142,26 @@ export async function execute(this: IExecuteFunctions, store: RegistryStore): Pr
 	for (const c of columnsOf.all()) {
 		for (const f of c.guessed) this.logger.warn(`SMD triage: the ${f === 'name' ? '姓名 (name)' : '身份证号 (ID number)'} column was recognised by a variant header name`);
 	}
-	const registryProblem = policyParams.allowIncompleteRegistry ? null : registryTriageProblem(store);
-	if (registryProblem) throw new NodeOperationError(this.getNode(), registryProblem, { description: 'Import the registry export again, or turn on Policy → Triage With Incomplete Registry' });
+	if (!policyParams.allowIncompleteRegistry) {
+		const health = { patients: await registry.countPatients(), last: await registry.lastImport() };
+		const registryProblem = registryTriageProblem({ countPatients: () => health.patients, lastImport: () => health.last });
+		if (registryProblem) throw new NodeOperationError(this.getNode(), registryProblem, { description: 'Import the registry export again, or turn on Policy → Triage With Incomplete Registry' });
+	}
+	const policeRows = rows.map((item, i) => policeRowFrom(item.json, rowOf(item.json, i), typeof item.json.line === 'number' ? item.json.line : undefined, columnsOf(item.json)));
+	// Every look-up of the list in one read snapshot: consistent, and far cheaper than a lock (SQLite)
+	// or a round trip (PostgreSQL, which reads them ahead in a few batched queries) per look-up.
+	const source = await registry.matchSourceFor(policeRows.map(Triage.recordOf), asOf);
+	const triage = new Triage(source, { asOf, policy });
 	const counts: Record<string, number> = {};
-	// One read snapshot for the whole list: consistent, and far cheaper than a lock per look-up.
-	store.read(() => {
+	await registry.read(() => {
 		for (let i = 0; i < rows.length; i++) {
-			const json = rows[i].json;
-			const row = policeRowFrom(json, rowOf(json, i), typeof json.line === 'number' ? json.line : undefined, columnsOf(json));
-			const result = triage.triageRow(row);
+			const result = triage.triageRow(policeRows[i]);
 			if ((i + 1) % 50_000 === 0) this.logger.info(`SMD triage: ${i + 1} of ${rows.length} rows`);
 			counts[result.category] = (counts[result.category] ?? 0) + 1;
 			const out = perCategory ? outputs[TRIAGE_OUTPUT_ORDER.indexOf(result.category)] : outputs[0];
-			out.push({ json: { ...json, ...(result as unknown as IDataObject) }, pairedItem: { item: i } });
+			out.push({ json: { ...rows[i].json, ...(result as unknown as IDataObject) }, pairedItem: { item: i } });
 		}
 	});
-	store.audit({ ...auditContext(this), operation: 'list.triage', patientRowIds: [...triage.patientsRead], detail: { rows: rows.length, asOf, counts } });
+	await registry.audit({ ...auditContext(this), operation: 'list.triage', patientRowIds: [...triage.patientsRead], detail: { rows: rows.length, asOf, counts } });
 	return outputs;
 }

@@ -1,5 +1,5 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { importRegistryFile, type RegistryStore } from '../../../../lib';
+import { importRegistryFile, type Registry } from '../../../../lib';
 import { importFileProperties, importFiles } from '../../helpers/importFile';
 
 const displayOptions = { show: { resource: ['patient'], operation: ['importFile'] } };
@@ -7,6 +7,6 @@ const displayOptions = { show: { resource: ['patient'], operation: ['importFile'
 export const description = updateDisplayOptions(displayOptions, importFileProperties('importOptions', 'registry export'));
 
 /** Each input item carries one registry export: upsert all its rows; one report item per file. */
-export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
-	return await importFiles(this, store, { optionsName: 'importOptions', operation: 'patient.importFile', progress: 'SMD registry import', importFn: importRegistryFile });
+export async function execute(this: IExecuteFunctions, registry: Registry): Promise<INodeExecutionData[][]> {
+	return await importFiles(this, registry, { optionsName: 'importOptions', operation: 'patient.importFile', progress: 'SMD registry import', importFn: importRegistryFile });
 }

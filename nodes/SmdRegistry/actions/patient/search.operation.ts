@@ -5,7 +5,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
-import { MANAGEMENT_STATUS, patientToJson, SmdInputError, type ManagementStatus, type RegistryStore, type SearchFilter } from '../../../../lib';
+import { MANAGEMENT_STATUS, patientToJson, SmdInputError, type ManagementStatus, type Registry, type SearchFilter } from '../../../../lib';
 import { runItems } from '../../../shared/itemRunner';
 import { auditContext } from '../../helpers/registry';
 
@@ -52,22 +52,22 @@ const displayOptions = { show: { resource: ['patient'], operation: ['search'] } 
 export const description = updateDisplayOptions(displayOptions, properties);
 
 /** One output item per patient found, for each input item's filters. */
-export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
+export async function execute(this: IExecuteFunctions, registry: Registry): Promise<INodeExecutionData[][]> {
 	const touched: number[] = [];
 	// One search per input item; a bad filter follows On Error like any other per-item problem.
 	try {
-		return await runItems.call(this, { label: 'Item', keepInput: true }, (_item, i) => {
+		return await runItems.call(this, { label: 'Item', keepInput: true }, async (_item, i) => {
 			const filters = this.getNodeParameter('filters', i, {}) as SearchFilter & { status?: ManagementStatus };
 			const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 			const limit = returnAll ? 1_000_000 : (this.getNodeParameter('limit', i, 50) as number);
 			if (filters.overdueAsOf && !/^\d{4}-\d{2}-\d{2}$/.test(filters.overdueAsOf)) {
 				throw new SmdInputError('invalid', 'Follow-Up Overdue As Of must be a date written YYYY-MM-DD', { field: 'overdueAsOf' });
 			}
-			const found = store.search({ ...filters, township: filters.township || undefined, overdueAsOf: filters.overdueAsOf || undefined, limit });
+			const found = await registry.search({ ...filters, township: filters.township || undefined, overdueAsOf: filters.overdueAsOf || undefined, limit });
 			for (const p of found) touched.push(p.rowId);
 			return found.map((p) => ({ json: patientToJson(p) as IDataObject }));
 		});
 	} finally {
-		store.audit({ ...auditContext(this), operation: 'patient.search', patientRowIds: touched });
+		await registry.audit({ ...auditContext(this), operation: 'patient.search', patientRowIds: touched });
 	}
 }

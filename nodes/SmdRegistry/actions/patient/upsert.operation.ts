@@ -1,5 +1,5 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { excelScientificText, mapHeaders, patientFromRow, patientHash, type RegistryStore } from '../../../../lib';
+import { excelScientificText, mapHeaders, patientFromRow, patientHash, type Registry } from '../../../../lib';
 import { runItems } from '../../../shared/itemRunner';
 import { auditContext } from '../../helpers/registry';
 
@@ -10,20 +10,20 @@ const displayOptions = { show: { resource: ['patient'], operation: ['upsert'] } 
 export const description = updateDisplayOptions(displayOptions, properties);
 
 /** Each item is one registry row (export headers or English keys): create the patient or update it. */
-export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
+export async function execute(this: IExecuteFunctions, registry: Registry): Promise<INodeExecutionData[][]> {
 	const touched: number[] = [];
 	// Each row commits on its own: the audit entry is written even when a later row stops the node.
 	try {
-		return await runItems.call(this, { label: 'Row' }, (item) => {
+		return await runItems.call(this, { label: 'Row' }, async (item) => {
 			const values = Object.fromEntries(Object.entries(item.json).map(([k, v]) => [k, cellText(v)]));
 			const { fields, unknown } = mapHeaders(Object.keys(values));
 			const { patient, warnings } = patientFromRow(values, fields, unknown.filter((k) => !['row', 'line'].includes(k)));
-			const result = store.transaction(() => store.upsertPatient(patient, patientHash(patient)));
+			const result = await registry.upsertPatient(patient, patientHash(patient));
 			touched.push(result.rowId);
 			return { json: { ...item.json, upsert: { outcome: result.outcome, patientNo: result.patientNo, warnings: warnings.map((w) => w.message) } } };
 		});
 	} finally {
-		store.audit({ ...auditContext(this), operation: 'patient.upsert', patientRowIds: touched });
+		await registry.audit({ ...auditContext(this), operation: 'patient.upsert', patientRowIds: touched });
 	}
 }
 

@@ -1,7 +1,7 @@
 import { NodeOperationError, updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { buildWorkLists, checkEmails, isWorkingDay, parseDayList, SmdError, type RegistryStore } from '../../../../lib';
+import { buildWorkLists, checkEmails, isWorkingDay, parseDayList, SmdError, type Registry } from '../../../../lib';
 import { readRecipients, recipientsProperties } from '../../../shared/recipients';
-import { auditContext } from '../../helpers/registry';
+import { auditContext, embeddedStore } from '../../helpers/registry';
 
 const properties: INodeProperties[] = [
 	{
@@ -80,7 +80,8 @@ interface Options {
 }
 
 /** Once per run: the lists of every township, then the county summary; audited with the patients they name. */
-export async function execute(this: IExecuteFunctions, store: RegistryStore): Promise<INodeExecutionData[][]> {
+export async function execute(this: IExecuteFunctions, registry: Registry): Promise<INodeExecutionData[][]> {
+	const store = embeddedStore(this, registry, 'Work List → Build Daily');
 	const fail = (error: unknown): never => {
 		if (error instanceof SmdError) throw new NodeOperationError(this.getNode(), error.message, { description: error.field ? `Check ${error.field}` : undefined });
 		throw error;
