@@ -230,3 +230,5 @@ export {
 	WATCH_LIST_EMPTY_TEXT,
 } from './watchListReports';
 export type { WatchListInput, WatchListOptions, WatchListModel, WatchListRow, WatchListStaffRow, WatchListFormat, WatchListFilesOptions, WatchListFilesResult } from './watchListReports';
+export * from './countyApi';
+export { followUpPushFrom, triageOutcomePushFrom, referralPushFrom, pushBodyFrom, type PushKind } from './countyApi/mapping';

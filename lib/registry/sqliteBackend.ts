@@ -4,7 +4,7 @@
  * registry has (referrals, emergencies, case plans, indicators, work lists).
  */
 import type { AuditEntry, FollowUpInput, ImportRecord, Patient, PatientInput, SearchFilter } from '../model';
-import type { ListRecord, MatchSource } from '../matching';
+import type { MatchSource } from '../matching';
 import type { AuditRecord, ImportTx, Registry, SyncCursor, SyncPageResult, UpsertResult } from './backend';
 import type { StoredFollowUp } from './followUps';
 import { RegistryStore, type OpenOptions } from './store';
@@ -81,7 +81,7 @@ export class SqliteRegistry implements Registry {
 	}
 
 	/** The file itself: SQLite answers each look-up in microseconds, so nothing is read ahead. */
-	async matchSourceFor(_records: ListRecord[]): Promise<MatchSource> {
+	async matchSourceFor(): Promise<MatchSource> {
 		return this.store;
 	}
 

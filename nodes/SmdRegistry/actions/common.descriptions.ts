@@ -37,9 +37,6 @@ export const registryBackendProperties: INodeProperties[] = [
 	},
 ];
 
-/** The credential of the PostgreSQL backend: n8n's own Postgres credential type. */
-export const postgresCredential = { name: 'postgres', required: true, displayOptions: { show: { backend: ['postgres'] } } };
-
 /** Options shared by the operations that read a CSV or XLSX file. */
 export const csvEncodingOption: INodeProperties = {
 	displayName: 'CSV Encoding',

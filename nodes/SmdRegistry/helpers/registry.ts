@@ -85,7 +85,7 @@ export async function withRegistryBackend<T>(ctx: IExecuteFunctions, fn: (regist
 	try {
 		registry = await openRegistry(await registryConfig(ctx));
 	} catch (error) {
-		if (error instanceof NodeOperationError) throw error;
+		if (error instanceof NodeOperationError) throw new NodeOperationError(ctx.getNode(), error);
 		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
 			description: error instanceof RegistryError ? 'Check the Registry File parameter, or the Postgres credential and Registry Schema' : undefined,
 		});
@@ -93,7 +93,6 @@ export async function withRegistryBackend<T>(ctx: IExecuteFunctions, fn: (regist
 	try {
 		return await fn(registry);
 	} catch (error) {
-		if (error instanceof NodeOperationError) throw error;
 		throw new NodeOperationError(ctx.getNode(), (registry.backend === 'sqlite' ? explainSqliteError(error, registry.location) : error) as Error);
 	} finally {
 		await registry.close();

@@ -79,6 +79,11 @@ export async function execute(this: IExecuteFunctions, registry: Registry): Prom
 					followUp: {
 						outcome: saved.outcome,
 						patientNo: patient.patientNo,
+						// What was stored, as codes: what SMD County API → Push Follow-Ups sends.
+						date: observation.date,
+						medication,
+						form: formOf(json['随访形式'] ?? json.form),
+						visitors,
 						// Joint follow-up (联合随访) from level 3: missing when no 精神科医师 visited, or who visited was not recorded.
 						jointFollowUpMissing: assessment.riskLevel >= 3 && !(await storedVisitors(registry, patient.rowId, observation.date)).includes('specialist'),
 					},

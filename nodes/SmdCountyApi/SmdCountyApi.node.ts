@@ -1,0 +1,232 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import {
+	CountyApiClient,
+	CountyApiError,
+	patientHash,
+	patientInputFromCounty,
+	pushBodyFrom,
+	SmdError,
+	type CountyApiAuth,
+	type PushKind,
+	type Registry,
+	type SyncEntry,
+} from '../../lib';
+import { registryBackendProperties } from '../SmdRegistry/actions/common.descriptions';
+import { auditContext, withRegistryBackend } from '../SmdRegistry/helpers/registry';
+import { isEmptyPlaceholder } from '../shared/items';
+import { runItems } from '../shared/itemRunner';
+import { todayIn } from '../shared/today';
+
+const PULL = { show: { operation: ['pullPatients'] } };
+
+/** The registry properties, shown for the pull only (pushes send what comes in). */
+const registryProperties: INodeProperties[] = registryBackendProperties.map((p) => ({
+	...p,
+	displayOptions: { show: { ...(p.displayOptions?.show ?? {}), operation: ['pullPatients'] } },
+}));
+
+const PUSH_KIND: Record<string, PushKind> = { pushFollowUps: 'followUp', pushTriageOutcomes: 'triageOutcome', pushReferrals: 'referral' };
+
+interface ClientOptions {
+	timeoutSeconds?: number;
+	retries?: number;
+	backoffMs?: number;
+	maxRetryAfterSeconds?: number;
+}
+
+/**
+ * The county platform API (docs/county-api.openapi.yaml): pull the patients changed since the saved
+ * cursor into the registry, page by page; push follow-ups, police-list triage outcomes and referrals
+ * back, each with an Idempotency-Key derived from the record so a retry or a re-run never stores it
+ * twice. Timeouts, retries with back-off on timeouts, 5xx and 429 (Retry-After honoured), none on
+ * other 4xx; every answer checked against the contract (lib/countyApi).
+ */
+export class SmdCountyApi implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'SMD County API',
+		name: 'smdCountyApi',
+		icon: { light: 'file:smd.svg', dark: 'file:smd.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Sync the SMD registry with the county health platform: pull changed patients, push follow-ups, triage outcomes and referrals',
+		defaults: { name: 'SMD County API' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'smdCountyApi', required: true },
+			// n8n's own Postgres credential for the PostgreSQL registry (see SmdRegistry.node.ts).
+			// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed, @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+			{ name: 'postgres', required: true, displayOptions: { show: { backend: ['postgres'], operation: ['pullPatients'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Pull Changed Patients', value: 'pullPatients', action: 'Pull changed patients into the registry', description: 'Patients changed since the saved cursor, page by page, into the registry' },
+					{ name: 'Push Follow-Ups', value: 'pushFollowUps', action: 'Push follow ups', description: 'Each item: a follow-up recorded by SMD Registry → Follow-Up → Record' },
+					{ name: 'Push Referrals', value: 'pushReferrals', action: 'Push referrals', description: 'Each item: a referral from SMD Referral' },
+					{ name: 'Push Triage Outcomes', value: 'pushTriageOutcomes', action: 'Push triage outcomes', description: 'Each item: a police-list row triaged by SMD Registry → Police List → Triage' },
+				],
+				default: 'pullPatients',
+			},
+			...registryProperties,
+			{
+				displayName: 'Sync Name',
+				name: 'syncName',
+				type: 'string',
+				default: 'county-platform',
+				required: true,
+				displayOptions: PULL,
+				description: 'Name under which the registry keeps where this pull resumes (one per platform)',
+			},
+			{
+				displayName: 'Page Size',
+				name: 'pageSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1000 },
+				default: 200,
+				displayOptions: PULL,
+				description: 'Patients per request; each page is written with its cursor in one transaction',
+			},
+			{
+				displayName: 'Max Pages',
+				name: 'maxPages',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				displayOptions: PULL,
+				description: 'Pages per run at most (0: until the platform has no more); the next run goes on from the cursor',
+			},
+			{
+				displayName: 'List ID',
+				name: 'listId',
+				type: 'string',
+				default: '',
+				required: true,
+				displayOptions: { show: { operation: ['pushTriageOutcomes'] } },
+				placeholder: '={{ $("Read Police List").first().binary.data.fileName }}',
+				description: 'Which police list the outcomes answer (its file name or the police’s list number)',
+			},
+			{
+				displayName: 'Options',
+				name: 'clientOptions',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{ displayName: 'Back-Off (Ms)', name: 'backoffMs', type: 'number', typeOptions: { minValue: 0 }, default: 500, description: 'First wait before a retry, doubled for each further one' },
+					{ displayName: 'Longest Retry-After (Seconds)', name: 'maxRetryAfterSeconds', type: 'number', typeOptions: { minValue: 0 }, default: 60, description: 'A 429/503 asking to wait longer than this fails at once instead of holding the workflow' },
+					{ displayName: 'Retries', name: 'retries', type: 'number', typeOptions: { minValue: 0, maxValue: 10 }, default: 3, description: 'Retries after a timeout, a refused connection, a 5xx or a 429 (never after other 4xx)' },
+					{ displayName: 'Timeout (Seconds)', name: 'timeoutSeconds', type: 'number', typeOptions: { minValue: 1 }, default: 10, description: 'Deadline of each attempt' },
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const credentials = await this.getCredentials('smdCountyApi');
+		const auth: CountyApiAuth =
+			credentials.authType === 'bearer'
+				? { type: 'bearer', token: String(credentials.token ?? '') }
+				: { type: 'hmac', appKey: String(credentials.appKey ?? ''), appSecret: String(credentials.appSecret ?? '') };
+		const o = this.getNodeParameter('clientOptions', 0, {}) as ClientOptions;
+		const client = new CountyApiClient({
+			baseUrl: String(credentials.baseUrl ?? ''),
+			auth,
+			timeoutMs: (o.timeoutSeconds ?? 10) * 1000,
+			retries: o.retries ?? 3,
+			backoffMs: o.backoffMs ?? 500,
+			maxRetryAfterMs: (o.maxRetryAfterSeconds ?? 60) * 1000,
+			onRetry: (r) => this.logger.warn(`SMD County API: ${r.request} attempt ${r.attempt} failed (${r.reason}); retrying in ${r.waitMs} ms`),
+		});
+		if (operation === 'pullPatients') return await withRegistryBackend(this, async (registry) => [[await pull.call(this, client, registry)]]);
+		const kind = PUSH_KIND[operation];
+		if (!kind) throw new NodeOperationError(this.getNode(), `Unknown operation ${operation}`);
+		const items = this.getInputData();
+		if (isEmptyPlaceholder(items)) return [[]];
+		return await runItems.call(this, { label: 'Row' }, async (item, i) => {
+			const listId = kind === 'triageOutcome' ? String(this.getNodeParameter('listId', i, '') ?? '').trim() : undefined;
+			const { body, key } = pushBodyFrom(kind, item.json, { listId });
+			const result =
+				kind === 'followUp'
+					? await client.pushFollowUp(body as never, key)
+					: kind === 'referral'
+						? await client.pushReferral(body as never, key)
+						: await client.pushTriageOutcome(body as never, key);
+			// runItems adds pairedItem: { item: i } to what each item returns.
+			// eslint-disable-next-line @n8n/community-nodes/missing-paired-item
+			return { json: { ...item.json, countyPush: { ...result, idempotencyKey: key } as IDataObject } };
+		});
+	}
+}
+
+/**
+ * Pull every page changed since the saved cursor; each page is written with its cursor in one
+ * transaction, so a run that stops (the platform down, a timeout after the retries) keeps the pages
+ * it wrote and the next run resumes after them. One summary item; patients the registry could not
+ * take are listed by 患者编号 and field.
+ */
+async function pull(this: IExecuteFunctions, client: CountyApiClient, registry: Registry): Promise<INodeExecutionData> {
+	const source = String(this.getNodeParameter('syncName', 0, 'county-platform') ?? '').trim() || 'county-platform';
+	const pageSize = Number(this.getNodeParameter('pageSize', 0, 200));
+	const maxPages = Number(this.getNodeParameter('maxPages', 0, 0));
+	const day = todayIn(this);
+	const started = Date.now();
+	const summary = { source, backend: registry.backend, pages: 0, received: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [] as IDataObject[], cursor: null as string | null, hasMore: false, durationMs: 0 };
+	let cursor = (await registry.syncCursor(source))?.cursor ?? null;
+	const touched: number[] = [];
+	try {
+		for (;;) {
+			const page = await client.pullPatients(cursor, pageSize);
+			const entries: SyncEntry[] = page.items.map((p) => {
+				try {
+					const input = patientInputFromCounty(p, { today: day });
+					return { input, hash: patientHash(input) };
+				} catch (error) {
+					if (!(error instanceof SmdError)) throw new NodeOperationError(this.getNode(), error as Error);
+					return { error: { field: error.field ?? 'patient', message: error.message }, patientNo: p.patientNo };
+				}
+			});
+			const next = page.nextCursor ?? cursor;
+			const written = await registry.applySyncPage(source, entries, next);
+			summary.pages++;
+			summary.received += page.items.length;
+			summary.inserted += written.inserted;
+			summary.updated += written.updated;
+			summary.unchanged += written.unchanged;
+			summary.rejected += written.rejected.length;
+			for (const r of written.rejected) if (summary.rejections.length < 1000) summary.rejections.push({ page: summary.pages, ...r });
+			for (const id of written.patientRowIds) touched.push(id);
+			cursor = next;
+			summary.hasMore = page.hasMore;
+			if (!page.hasMore || (maxPages > 0 && summary.pages >= maxPages)) break;
+		}
+	} catch (error) {
+		if (!(error instanceof CountyApiError)) throw new NodeOperationError(this.getNode(), error as Error);
+		const done = `${summary.pages} page(s) with ${summary.received} patients were written before it and the cursor saved; run again to resume`;
+		if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), `${error.message}; ${done}`, { description: `Request: ${error.request}` });
+		summary.cursor = cursor;
+		summary.durationMs = Date.now() - started;
+		return { json: { ...summary, error: error.message, errorDetails: { code: error.code, request: error.request, status: error.status, attempts: error.attempts } }, pairedItem: { item: 0 } };
+	} finally {
+		await registry.audit({ ...auditContext(this), operation: 'county.pullPatients', patientRowIds: touched, detail: { source, pages: summary.pages } });
+	}
+	summary.cursor = cursor;
+	summary.durationMs = Date.now() - started;
+	return { json: summary, pairedItem: { item: 0 } };
+}
