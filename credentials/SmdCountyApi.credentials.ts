@@ -1,10 +1,10 @@
-import type { IAuthenticate, ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticate, ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IDataObject, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 import { signRequest } from '../lib/countyApi/signing';
 
 /**
  * The county platform API (docs/county-api.openapi.yaml): its base URL and either a bearer token or
  * an app key + secret that signs every request with HMAC-SHA256 over method, path, timestamp and
- * body hash (docs/county-api.md). The SMD County API node signs with it; so does n8n's HTTP Request
+ * body hash (docs/county-api.openapi.yaml, security scheme smdHmac). The SMD County API node signs with it; so does n8n's HTTP Request
  * node (Authentication → Predefined Credential Type → SMD County Platform API) for any other call.
  */
 export class SmdCountyApi implements ICredentialType {
@@ -66,27 +66,27 @@ export class SmdCountyApi implements ICredentialType {
 		},
 	];
 
-	/** Sign the request as it will be sent: the query is moved into the URL and a JSON body into text first. */
+	/**
+	 * Sign the request as it will be sent: the query is moved into the URL and the body turned into the
+	 * exact bytes that go on the wire first. Both of n8n's request paths come here: httpRequest (`url`,
+	 * `baseURL`, `qs`, `body`) and the legacy one n8n's HTTP Request node takes (`uri`, `qs`, `body`, `form`).
+	 */
 	authenticate: IAuthenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> => {
-		const options = { ...requestOptions, headers: { ...(requestOptions.headers ?? {}) } };
+		const options = { ...requestOptions, headers: { ...(requestOptions.headers ?? {}) } } as IHttpRequestOptions & { headers: IDataObject; uri?: unknown; form?: unknown; formData?: unknown };
 		if (credentials.authType === 'bearer') {
 			options.headers.Authorization = `Bearer ${String(credentials.token ?? '')}`;
 			return options;
 		}
 		const base = String(options.baseURL ?? credentials.baseUrl ?? '').replace(/\/+$/, '');
-		const raw = String(options.url ?? '');
+		// The HTTP Request node sends `uri` (legacy request options); `url` wins over it when both are set.
+		const raw = String(options.url ?? options.uri ?? '');
 		const url = new URL(/^https?:\/\//i.test(raw) ? raw : base + (raw.startsWith('/') ? raw : `/${raw}`));
-		for (const [k, v] of Object.entries((options.qs ?? {}) as Record<string, unknown>)) if (v !== undefined && v !== null) url.searchParams.append(k, String(v));
+		appendQuery(url.searchParams, options.qs);
 		delete options.qs;
 		delete options.baseURL;
+		delete options.uri;
 		options.url = url.toString();
-		let body: string | undefined;
-		if (options.body !== undefined && options.body !== null && options.body !== '') {
-			body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-			options.body = body;
-			options.json = false;
-			if (!Object.keys(options.headers).some((h) => h.toLowerCase() === 'content-type')) options.headers['Content-Type'] = 'application/json';
-		}
+		const body = wireBody(options);
 		Object.assign(
 			options.headers,
 			signRequest({ method: String(options.method ?? 'GET').toUpperCase(), pathAndQuery: url.pathname + url.search, body, appKey: String(credentials.appKey ?? ''), appSecret: String(credentials.appSecret ?? '') }),
@@ -98,4 +98,59 @@ export class SmdCountyApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: { baseURL: '={{ $credentials.baseUrl.replace(/\\/+$/, "") }}', url: '/health', method: 'GET' },
 	};
+}
+
+/** `qs` into the URL: arrays as repeated keys (a=1&a=2), undefined and null left out. */
+function appendQuery(params: URLSearchParams, qs: unknown): void {
+	for (const [k, v] of Object.entries((qs ?? {}) as Record<string, unknown>)) {
+		for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined && one !== null) params.append(k, typeof one === 'object' ? JSON.stringify(one) : String(one));
+	}
+}
+
+/**
+ * Set the request's body to exactly the bytes that will be sent and return them (undefined: no body).
+ * JSON and text go as a Buffer, which neither of n8n's request paths transforms (axios trims a JSON
+ * string); a form as text, which both send as it is. A multipart or streamed body cannot be signed
+ * before it is sent: that is an error rather than a request the platform refuses with 401.
+ */
+function wireBody(options: IHttpRequestOptions & { headers: IDataObject; form?: unknown; formData?: unknown }): Buffer | string | undefined {
+	const contentTypeKey = () => Object.keys(options.headers).find((h) => h.toLowerCase() === 'content-type');
+	const setContentType = (value: string) => {
+		const key = contentTypeKey();
+		if (key !== undefined) delete options.headers[key];
+		options.headers['Content-Type'] = value;
+	};
+	const empty = (v: unknown) => v === undefined || v === null || v === '';
+	let body: unknown = options.body;
+	// The legacy request options carry a urlencoded form as `form`.
+	if (empty(body) && !empty(options.form)) {
+		body = options.form;
+		setContentType('application/x-www-form-urlencoded');
+	}
+	delete options.form;
+	const key = contentTypeKey();
+	const contentType = key === undefined ? '' : String(options.headers[key]).toLowerCase();
+	if (options.formData !== undefined || contentType.includes('multipart/form-data') || (typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function')) {
+		throw new Error('The SMD County Platform API credential cannot sign a multipart or streamed body; send JSON, a form or text');
+	}
+	if (empty(body)) {
+		delete options.body;
+		return undefined;
+	}
+	let bytes: Buffer | string;
+	if (body instanceof URLSearchParams || (contentType.startsWith('application/x-www-form-urlencoded') && typeof body === 'object' && !(body instanceof Uint8Array))) {
+		const params = new URLSearchParams(body instanceof URLSearchParams ? body : undefined);
+		if (!(body instanceof URLSearchParams)) appendQuery(params, body);
+		bytes = params.toString();
+		if (key === undefined) setContentType('application/x-www-form-urlencoded');
+	} else if (typeof body === 'string') {
+		bytes = contentType.startsWith('application/x-www-form-urlencoded') ? body : Buffer.from(body, 'utf8');
+	} else if (body instanceof Uint8Array) {
+		bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+	} else {
+		bytes = Buffer.from(JSON.stringify(body), 'utf8');
+	}
+	if (contentTypeKey() === undefined) setContentType('application/json');
+	options.body = bytes;
+	return bytes;
 }

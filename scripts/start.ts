@@ -10,7 +10,9 @@
  *    demo registry with the shipped registry-import workflow, executed by n8n itself,
  * 4. imports every workflow in workflows/ (a workflow already imported is left alone, so edits made
  *    in the editor survive; --reimport replaces them with the shipped files),
- * 5. starts n8n on 127.0.0.1 and creates the owner account (README states the login).
+ * 5. starts the demo county platform (the reference server of docs/county-api.openapi.yaml, with
+ *    an SMD County Platform API credential for it) and n8n on 127.0.0.1, and creates the owner
+ *    account (README states the login).
  * A second run only repeats what changed: it keeps the database, the registry and the files.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import {
 	ensureN8n,
 	ensureOwner,
 	executeWorkflow,
+	freePort,
 	importWorkflows,
 	installPackage,
 	instanceAt,
@@ -40,6 +43,7 @@ import {
 	type Server,
 } from './localN8n';
 import { PACKAGE_ROOT } from './nodeTypes';
+import { startCountyApiServer, type CountyApiServer } from './countyApiServer';
 import type { WorkflowJson } from './workflowJson';
 
 export interface StartArgs {
@@ -86,6 +90,9 @@ export const HEADER_AUTH_CREDENTIAL = { id: 'smdHeaderAuth001', name: 'SMD 应�
 /** Workflows that run on their own once published: the emergency webhooks and escalation. */
 export const PUBLISHED_WORKFLOWS = ['smdEmergencyIn01', 'smdEmergencyEsc1'];
 
+/** The credential the county-sync workflow's nodes name: the demo county platform that npm start serves. */
+export const COUNTY_API_CREDENTIAL = { id: 'smdCountyApi001', name: 'SMD 区域平台接口' };
+
 /** The id the quarterly workflow's Send Email node names its SMTP credential by. */
 export const SMTP_CREDENTIAL = { id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱' };
 
@@ -97,6 +104,8 @@ interface State {
 	/** The emergency webhooks' Header Auth token (random, made once; printed when ready). */
 	webhookToken?: string;
 	published?: string[];
+	/** The demo county platform: its loopback port and the app key + secret of its credential (made once). */
+	countyPlatform?: { port: number; appKey: string; appSecret: string };
 	workflows: Record<string, { file: string; sha256: string }>;
 }
 
@@ -135,6 +144,8 @@ export interface SetupResult {
 	timings: Record<string, number>;
 	/** The emergency webhooks' token (header X-SMD-Token). */
 	webhookToken: string;
+	/** Where the demo county platform listens and the app key + secret its credential signs with. */
+	countyPlatform: { port: number; appKey: string; appSecret: string };
 }
 
 /** Everything but serving: install, pack, install the package, seed, import, seed the registry. */
@@ -213,6 +224,21 @@ export async function setUp(args: StartArgs, log: Log): Promise<SetupResult> {
 		save();
 	}
 
+	// The demo county platform the county-sync workflow pulls from: its credential, made once.
+	if (!state.countyPlatform) {
+		const platform = { port: await freePort(), appKey: 'smd-demo-county', appSecret: randomBytes(24).toString('base64url') };
+		const file = path.join(args.data, 'county-api-credential.json');
+		const data = { baseUrl: `http://127.0.0.1:${platform.port}/api/v1`, authType: 'hmac', appKey: platform.appKey, appSecret: platform.appSecret };
+		writeFileSync(file, JSON.stringify([{ ...COUNTY_API_CREDENTIAL, type: 'smdCountyApi', data }]), { mode: 0o600 });
+		try {
+			await time('county platform credential', () => n8nCli(instance, ['import:credentials', `--input=${file}`]));
+		} finally {
+			rmSync(file, { force: true });
+		}
+		state.countyPlatform = platform;
+		save();
+	}
+
 	if (!state.registryImported) {
 		log('importing the demo registry with the "SMD registry import" workflow, executed by n8n…');
 		const result = await time('registry seed', () => executeWorkflow(instance, 'smdRegistryImpt1'));
@@ -238,7 +264,7 @@ export async function setUp(args: StartArgs, log: Log): Promise<SetupResult> {
 		state.published = [...new Set([...(state.published ?? []), id])];
 		save();
 	}
-	return { instance, imported, kept, changedSinceImport, timings, webhookToken: state.webhookToken as string };
+	return { instance, imported, kept, changedSinceImport, timings, webhookToken: state.webhookToken as string, countyPlatform: state.countyPlatform };
 }
 
 export async function serve(instance: Instance, port: number, log: Log): Promise<Server> {
@@ -246,6 +272,18 @@ export async function serve(instance: Instance, port: number, log: Log): Promise
 	const created = await ensureOwner(server.url);
 	if (created) log('created the owner account');
 	return server;
+}
+
+/**
+ * The demo county platform on its loopback port: the reference server with the synthetic county's
+ * 300 patients, checking the credential's signature, for the county-sync workflow to pull from.
+ */
+export async function startDemoPlatform(platform: SetupResult['countyPlatform']): Promise<CountyApiServer> {
+	try {
+		return await startCountyApiServer({ port: platform.port, credentials: { apps: { [platform.appKey]: platform.appSecret } }, demoPatientCount: 300 });
+	} catch (error) {
+		throw new Error(`the demo county platform cannot listen on 127.0.0.1:${platform.port} (${(error as Error).message}); free the port, or delete countyPlatform from smd-start.json to choose another`);
+	}
 }
 
 async function main(): Promise<void> {
@@ -265,11 +303,12 @@ async function main(): Promise<void> {
 	log(`set up in ${((Date.now() - started) / 1000).toFixed(1)} s (${steps})`);
 	if (!args.serve) return;
 
+	const platform = await startDemoPlatform(setup.countyPlatform);
 	log(`starting n8n ${N8N_VERSION}…`);
 	const server = await serve(setup.instance, args.port, log);
 	const stop = () => {
 		log('stopping n8n…');
-		void server.stop().then(() => process.exit(0));
+		void server.stop().then(() => platform.stop()).then(() => process.exit(0));
 	};
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
@@ -286,6 +325,7 @@ async function main(): Promise<void> {
 			`  files:     ${setup.instance.filesDir} (demo inputs in smd/, outputs in smd/out/)`,
 			`  emergency: curl -X POST ${server.url}/webhook/smd-emergency -H '${HEADER_AUTH_CREDENTIAL.header}: ${setup.webhookToken}' -H 'content-type: application/json' \\`,
 			`               -d '{"channel":"family","township":"城关镇","triggers":["relapse"],"riskLevel":3}'`,
+			`  county platform (demo): ${platform.url} (reference server of docs/county-api.openapi.yaml; credential "${COUNTY_API_CREDENTIAL.name}")`,
 			`  data:      ${args.data} (kept between runs; delete it to start over)`,
 			'  Ctrl-C stops n8n.',
 			'',

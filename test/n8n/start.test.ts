@@ -105,9 +105,10 @@ test('first run: the package installed as a community package, demo seeded, work
 	const types = await api<Array<{ name: string }>>(`${url}/types/nodes.json`, cookie);
 	const ours = types.map((t) => t.name).filter((n) => n.startsWith('n8n-nodes-smd.'));
 	// Each node, and (usableAsTool) its AI-agent tool variant.
-	expect([...new Set(ours)].sort()).toEqual(['Emergency', 'EmergencyTool', 'Indicators', 'IndicatorsTool', 'Referral', 'ReferralTool', 'Registry', 'RegistryTool', 'Report', 'ReportTool', 'RiskAssessment', 'RiskAssessmentTool'].map((n) => `n8n-nodes-smd.smd${n}`));
+	expect([...new Set(ours)].sort()).toEqual(['CountyApi', 'CountyApiTool', 'Emergency', 'EmergencyTool', 'Indicators', 'IndicatorsTool', 'Referral', 'ReferralTool', 'Registry', 'RegistryTool', 'Report', 'ReportTool', 'RiskAssessment', 'RiskAssessmentTool'].map((n) => `n8n-nodes-smd.smd${n}`));
 	const list = await api<{ data: Array<{ id: string }> }>(`${url}/rest/workflows`, cookie);
 	expect(list.data.map((w) => w.id).sort()).toEqual([
+		'smdCountySync01',
 		'smdDailyWorkList1',
 		'smdEmergencyEsc1',
 		'smdEmergencyIn01',
@@ -146,7 +147,7 @@ describe('the editor in headless Chromium', () => {
 
 	test('each node of this package in each workflow was opened and shows its parameters', () => {
 		const expected = workflows().flatMap((w) => w.nodes.filter((n) => n.type.startsWith('n8n-nodes-smd.')).map((n) => `${w.id} ${n.name}`));
-		expect(expected).toHaveLength(35);
+		expect(expected).toHaveLength(39);
 		expect(report.nodes.map((n) => `${n.workflow} ${n.node}`)).toEqual(expected);
 		for (const n of report.nodes) {
 			expect(n.title).toBe(n.node);

@@ -21,6 +21,7 @@ import { writeRosterCsv } from '../../scripts/demoEmergencyData';
 import { watchLists } from '../../lib/registry/emergencies';
 import { buildWorkLists } from '../../lib/registry/workListFacts';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtpSink';
+import { startCountyApiServer, type CountyApiServer } from '../../scripts/countyApiServer';
 import {
 	ensureN8n,
 	executeWorkflow,
@@ -45,6 +46,11 @@ let smd: string;
 let out: string;
 let workflows: WorkflowJson[];
 let sink: SmtpSink;
+/** The county platform the county-sync workflow pulls from (the reference server, on loopback). */
+let platform: CountyApiServer;
+const PLATFORM_APP = { appKey: 'smd-test-county', appSecret: 'test-secret-not-for-production' };
+const pullOf = (r: ExecutionResult) => r.nodes['Pull Changed Patients 拉取变更患者']?.outputs[0]?.[0]?.json as Record<string, number> | undefined;
+const syncRuns: ExecutionResult[] = [];
 const results: Record<string, ExecutionResult> = {};
 let referralRerun: ExecutionResult;
 let mailsAfterRerun: number;
@@ -77,8 +83,15 @@ beforeAll(async () => {
 	// The emergency workflows' on-call roster, covering the days the test runs.
 	await writeRosterCsv(path.join(input, 'on-call-roster.csv'), { from: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), days: 3 });
 	sink = await startSmtpSink();
+	platform = await startCountyApiServer({ credentials: { apps: { [PLATFORM_APP.appKey]: PLATFORM_APP.appSecret } }, demoPatientCount: 300 });
 	const credentials = path.join(tmp, 'credentials.json');
-	writeFileSync(credentials, JSON.stringify([{ id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱', type: 'smtp', data: sink.credential }]));
+	writeFileSync(
+		credentials,
+		JSON.stringify([
+			{ id: 'smdSmtp0000001', name: 'SMTP 精防办邮箱', type: 'smtp', data: sink.credential },
+			{ id: 'smdCountyApi001', name: 'SMD 区域平台接口', type: 'smdCountyApi', data: { baseUrl: platform.url, authType: 'hmac', ...PLATFORM_APP } },
+		]),
+	);
 	await n8nCli(instance, ['import:credentials', `--input=${credentials}`]);
 	rmSync(credentials);
 	// As a user would: the shipped files, paths moved to this instance, the list's date and the quarter fixed.
@@ -96,6 +109,18 @@ beforeAll(async () => {
 	await importWorkflows(instance, workflows);
 	// The registry first: triage reads it; the quarterly meeting imports the same export again and its follow-ups.
 	for (const id of ['smdRegistryImpt1', 'smdPoliceTriage1', 'smdFollowUpRisk1', 'smdQuarterlyMeeting1', 'smdReferralVisit1']) results[id] = await executeWorkflow(instance, id);
+	// The county platform sync: a full pull, a pull with the platform down after its second page
+	// (500 on every request), the pull that resumes, and one after three patients changed there.
+	results.smdCountySync01 = await executeWorkflow(instance, 'smdCountySync01');
+	platform.inject({ path: '/patients', kind: 'status', status: 500, times: 1000 });
+	syncRuns.push(await executeWorkflow(instance, 'smdCountySync01'));
+	platform.clearFaults();
+	syncRuns.push(await executeWorkflow(instance, 'smdCountySync01'));
+	// Three patients changed on the platform (a new guardian phone), stamped after the cursor.
+	const changed = platform.patients().slice(0, 3).map((p) => p.patientNo);
+	platform.setPatients(platform.patients().map((p) => (changed.includes(p.patientNo) ? { ...p, guardianPhone: '13900000000' } : p)));
+	platform.touchPatients(changed);
+	syncRuns.push(await executeWorkflow(instance, 'smdCountySync01'));
 	// The same visits delivered again: nothing new may be created or sent.
 	referralRerun = await executeWorkflow(instance, 'smdReferralVisit1');
 	mailsAfterRerun = sink.received.length;
@@ -107,6 +132,7 @@ beforeAll(async () => {
 }, 900_000);
 afterAll(async () => {
 	await sink?.close();
+	await platform?.stop();
 	rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -356,6 +382,33 @@ describe('emergency roster, escalation and holiday watch (n8n execute)', () => {
 		expect(rows.map((r) => r['患者编号']).sort()).toEqual(list.patients.map((p) => p.patientNo).sort());
 		// Full names: the township staff must know whom to watch.
 		expect(JSON.stringify(rows)).toContain(list.patients[0].name);
+	});
+});
+
+describe('SMD county platform sync (n8n execute)', () => {
+	test('the pull brings the platform\'s patients into the registry, page by page, and the counts reconcile', () => {
+		const pull = pullOf(results.smdCountySync01)!;
+		expect(pull).toMatchObject({ source: 'county-platform', backend: 'sqlite', pages: 2, received: 300, rejected: 0, hasMore: false });
+		expect(pull.inserted + pull.updated + pull.unchanged + pull.rejected).toBe(pull.received);
+		// The platform serves the demo county's own patients (same 患者编号): nobody is added twice.
+		const store = RegistryStore.open(path.join(smd, 'registry.sqlite'), { readOnly: true });
+		try {
+			expect(store.countPatients()).toBe(3000 + pull.inserted);
+			expect(store.auditTrail(50).some((a) => a.operation === 'county.pullPatients' && a.patientRowIds.length === 300)).toBe(true);
+		} finally {
+			store.close();
+		}
+	});
+
+	test('the platform down: the run fails naming the request; the next run resumes from the saved cursor and writes nothing twice', () => {
+		const [down, resumed, touched] = syncRuns;
+		expect(down.ok).toBe(false);
+		expect(down.error?.node).toBe('Pull Changed Patients 拉取变更患者');
+		expect(down.error?.message).toMatch(/GET \/patients: the county API answered 500.*0 page\(s\) with 0 patients were written before it.*run again to resume/s);
+		// Nothing changed on the platform since the first pull: the cursor is at its end.
+		expect(pullOf(resumed)).toMatchObject({ pages: 1, received: 0, inserted: 0, updated: 0 });
+		expect(pullOf(touched)).toMatchObject({ pages: 1, received: 3, inserted: 0, updated: 3, unchanged: 0, rejected: 0 });
+		for (const r of [down, resumed, touched]) expect(JSON.stringify(r.error ?? '')).not.toMatch(/\d{17}[\dX]/);
 	});
 });
 
