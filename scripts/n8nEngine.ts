@@ -368,6 +368,8 @@ export interface RunNodeOptions {
 	typeVersion?: number;
 	/** Workflow timezone for this.getTimezone() / $now; default: n8n's GENERIC_TIMEZONE (America/New_York). */
 	timezone?: string;
+	/** Credentials by credential type, as for runWorkflow (e.g. `{ smdCountyApi: { baseUrl, authType, … } }`). */
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
 }
 
 export interface RunNodeResult {
@@ -394,12 +396,15 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		position: [200, 0],
 		parameters: opts.parameters,
 		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		// The node names a credential of each given type, as a saved workflow does (n8n asks the node first).
+		...(opts.credentials ? { credentials: Object.fromEntries(Object.keys(opts.credentials).map((type) => [type, { id: `harness-${type}`, name: type }])) } : {}),
 	};
 	const result = await runWorkflow({
 		nodeTypes: { [opts.typeName]: nodeType },
 		workflow: { nodes: [node], connections: {}, settings: opts.timezone ? { timezone: opts.timezone } : undefined },
 		inputItems: opts.items,
 		inputData: opts.inputData,
+		credentials: opts.credentials,
 	});
 	const ran = result.runData[TEST_NODE_NAME]?.length;
 	return { outputs: ran ? result.outputs(TEST_NODE_NAME) : [], error: result.error, result };

@@ -145,15 +145,25 @@ export class SmdCountyApi implements INodeType {
 				? { type: 'bearer', token: String(credentials.token ?? '') }
 				: { type: 'hmac', appKey: String(credentials.appKey ?? ''), appSecret: String(credentials.appSecret ?? '') };
 		const o = this.getNodeParameter('clientOptions', 0, {}) as ClientOptions;
-		const client = new CountyApiClient({
-			baseUrl: String(credentials.baseUrl ?? ''),
-			auth,
-			timeoutMs: (o.timeoutSeconds ?? 10) * 1000,
-			retries: o.retries ?? 3,
-			backoffMs: o.backoffMs ?? 500,
-			maxRetryAfterMs: (o.maxRetryAfterSeconds ?? 60) * 1000,
-			onRetry: (r) => this.logger.warn(`SMD County API: ${r.request} attempt ${r.attempt} failed (${r.reason}); retrying in ${r.waitMs} ms`),
-		});
+		let client: CountyApiClient;
+		try {
+			client = new CountyApiClient({
+				baseUrl: String(credentials.baseUrl ?? ''),
+				auth,
+				timeoutMs: (o.timeoutSeconds ?? 10) * 1000,
+				retries: o.retries ?? 3,
+				backoffMs: o.backoffMs ?? 500,
+				maxRetryAfterMs: (o.maxRetryAfterSeconds ?? 60) * 1000,
+				onRetry: (r) => this.logger.warn(`SMD County API: ${r.request} attempt ${r.attempt} failed (${r.reason}); retrying in ${r.waitMs} ms`),
+			});
+		} catch (error) {
+			// A base URL, key, secret or token the client cannot use: the credential's (or an option's) fault, said so.
+			if (!(error instanceof SmdError)) throw new NodeOperationError(this.getNode(), error as Error);
+			const option = ['timeoutMs', 'retries', 'backoffMs', 'maxRetryAfterMs'].includes(error.field ?? '');
+			throw new NodeOperationError(this.getNode(), option ? `Options: ${error.message}` : `SMD County Platform API credential: ${error.message}`, {
+				description: option ? 'Check the node’s Options' : 'Check the credential’s Base URL and its app key and secret or token',
+			});
+		}
 		if (operation === 'pullPatients') return await withRegistryBackend(this, async (registry) => [[await pull.call(this, client, registry)]]);
 		const kind = PUSH_KIND[operation];
 		if (!kind) throw new NodeOperationError(this.getNode(), `Unknown operation ${operation}`);
@@ -203,6 +213,8 @@ async function pull(this: IExecuteFunctions, client: CountyApiClient, registry: 
 				}
 			});
 			const next = page.nextCursor ?? cursor;
+			// A platform that says hasMore without moving the cursor would be asked for the same page for ever.
+			if (page.hasMore && next === cursor) throw stuckCursor();
 			const written = await registry.applySyncPage(source, entries, next);
 			summary.pages++;
 			summary.received += page.items.length;
@@ -229,4 +241,14 @@ async function pull(this: IExecuteFunctions, client: CountyApiClient, registry: 
 	summary.cursor = cursor;
 	summary.durationMs = Date.now() - started;
 	return { json: summary, pairedItem: { item: 0 } };
+}
+
+/** What the client's pages() says of a platform that answers hasMore without moving the cursor. */
+function stuckCursor(): CountyApiError {
+	return new CountyApiError('malformed', 'GET /patients: the platform said hasMore but did not move the cursor; stopped to avoid a loop', {
+		request: 'GET /patients',
+		status: 200,
+		attempts: 1,
+		field: 'nextCursor',
+	});
 }
