@@ -284,7 +284,11 @@ export function parseCode<T extends Record<string, string>>(table: T, value: unk
 	const text = String(value ?? '').normalize('NFKC').trim();
 	if (text !== '') {
 		if (Object.hasOwn(table, text)) return text as keyof T & string;
-		const hit = Object.entries(table).find(([, label]) => label === text || label.startsWith(text));
+		// Labels compared in the same NFKC form as the text: （社区） typed either way matches.
+		const hit = Object.entries(table).find(([, l]) => {
+			const label = l.normalize('NFKC');
+			return label === text || label.startsWith(text);
+		});
 		if (hit) return hit[0] as keyof T & string;
 	}
 	throw new ReferralError('invalid', `${field} must be one of: ${Object.entries(table).map(([c, l]) => `${c} ${l}`).join(', ')}`, { field });

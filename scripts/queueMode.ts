@@ -17,6 +17,15 @@ export interface Service {
 	output: () => string;
 }
 
+/** The PostgreSQL service, which can also be restarted (fault tests: a server restart mid-transaction). */
+export interface PostgresService extends Service {
+	/**
+	 * Fast shutdown (every session is ended, open transactions roll back), then start again on the
+	 * same port and data folder; resolves once the server accepts connections again.
+	 */
+	restart: () => Promise<void>;
+}
+
 function postgresBin(): string {
 	const root = '/usr/lib/postgresql';
 	const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'postgres'))) : [];
@@ -54,32 +63,53 @@ async function waitFor(what: string, check: () => Promise<boolean>, output: () =
  * postgres, database n8n), removed on stop. PostgreSQL refuses to run as root, so as root it runs as
  * the postgres user Debian's package creates.
  */
-export async function startPostgres(): Promise<Service> {
+export async function startPostgres(): Promise<PostgresService> {
 	const bin = postgresBin();
 	const port = await freePort();
 	const asRoot = process.getuid?.() === 0;
 	const wrap = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'smd-pg-'));
 	const data = path.join(dir, 'data');
+	let user: { uid: number; gid: number } | undefined;
 	if (asRoot) {
 		const pw = (await run('id postgres', 'id', ['-u', 'postgres'])).stdout.trim();
 		const gr = (await run('id postgres', 'id', ['-g', 'postgres'])).stdout.trim();
-		chownSync(dir, Number(pw), Number(gr));
+		user = { uid: Number(pw), gid: Number(gr) };
+		chownSync(dir, user.uid, user.gid);
 		chmodSync(dir, 0o700);
 	}
 	await run('initdb', ...wrap(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']));
-	const child = spawn(...wrap(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off']), {
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	const { output, exited } = track(child);
-	const isReady = path.join(bin, 'pg_isready');
-	await waitFor('PostgreSQL', async () => (await run('pg_isready', isReady, ['-h', '127.0.0.1', '-p', String(port)]).then(() => true)), output);
+	// What every run printed, across restarts.
+	let earlier = '';
+	const launch = async () => {
+		// The server itself is the child (as root: with the postgres user's ids, not under runuser, which
+		// does not pass SIGINT on): a stop or restart signals the server, and nothing outlives stop().
+		const child = spawn(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off'], {
+			stdio: ['ignore', 'pipe', 'pipe'],
+			...user,
+		});
+		const tracked = track(child);
+		const isReady = path.join(bin, 'pg_isready');
+		await waitFor('PostgreSQL', async () => (await run('pg_isready', isReady, ['-h', '127.0.0.1', '-p', String(port)]).then(() => true)), () => earlier + tracked.output());
+		return { child, ...tracked };
+	};
+	let server = await launch();
+	const output = () => (earlier + server.output()).slice(-32_000);
+	const shutdown = async () => {
+		// SIGINT is PostgreSQL's fast shutdown: sessions are ended, their transactions rolled back.
+		await stopChild(server.child, server.exited, 'SIGINT');
+		earlier = output();
+	};
 	await run('createdb n8n', path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'n8n']);
 	return {
 		port,
 		output,
+		restart: async () => {
+			await shutdown();
+			server = await launch();
+		},
 		stop: async () => {
-			await stopChild(child, exited, 'SIGINT');
+			await shutdown();
 			rmSync(dir, { recursive: true, force: true });
 		},
 	};
@@ -117,16 +147,28 @@ export function queueEnv(postgres: Service, redis: Service): NodeJS.ProcessEnv {
 }
 
 export interface QueueStack {
-	postgres: Service;
+	postgres: PostgresService;
 	redis: Service;
 	main: Server;
+	/** The first worker (the one of a one-worker stack). */
 	worker: Server;
+	workers: Server[];
 	env: NodeJS.ProcessEnv;
 	stop: () => Promise<void>;
 }
 
-/** Main on `port` and one worker (health check on its own port), both on `instance`'s user folder. */
-export async function startQueueStack(instance: Instance, dir: string, options: EnvOptions & { log?: Log; concurrency?: number } = {}): Promise<QueueStack> {
+export interface QueueStackOptions extends EnvOptions {
+	log?: Log;
+	/** Each worker's --concurrency, default 2. */
+	concurrency?: number;
+	/** Worker processes, default 1; they start together. */
+	workers?: number;
+	/** Runs once PostgreSQL and Redis are up, before main starts (import and publish workflows, create databases). */
+	beforeMain?: (env: NodeJS.ProcessEnv, postgres: PostgresService) => Promise<void>;
+}
+
+/** Main on `port` and the workers (each with its health check on its own port), all on `instance`'s user folder. */
+export async function startQueueStack(instance: Instance, dir: string, options: QueueStackOptions = {}): Promise<QueueStack> {
 	const postgres = await startPostgres();
 	const redis = await startRedis(path.join(dir, 'redis')).catch(async (e) => {
 		await postgres.stop();
@@ -139,18 +181,27 @@ export async function startQueueStack(instance: Instance, dir: string, options: 
 		await postgres.stop();
 	};
 	let main: Server | undefined;
+	const workers: Server[] = [];
 	try {
+		await options.beforeMain?.(env, postgres);
 		main = await startServer(instance, { ...options, extra: { ...env, ...options.extra }, timeoutMs: 180_000 });
-		const healthPort = await freePort();
-		const worker = await startServer(instance, {
-			command: ['worker', `--concurrency=${options.concurrency ?? 2}`],
-			port: healthPort,
-			extra: { ...env, ...options.extra, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
-			timeoutMs: 180_000,
-		});
-		return { postgres, redis, main, worker, env, stop: () => stopAll(worker, main) };
+		const started = await Promise.allSettled(
+			Array.from({ length: options.workers ?? 1 }, async () => {
+				const healthPort = await freePort();
+				return await startServer(instance, {
+					command: ['worker', `--concurrency=${options.concurrency ?? 2}`],
+					port: healthPort,
+					extra: { ...env, ...options.extra, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
+					timeoutMs: 240_000,
+				});
+			}),
+		);
+		for (const r of started) if (r.status === 'fulfilled') workers.push(r.value);
+		const failed = started.find((r) => r.status === 'rejected');
+		if (failed) throw (failed as PromiseRejectedResult).reason;
+		return { postgres, redis, main, worker: workers[0], workers, env, stop: () => stopAll(...workers, main) };
 	} catch (error) {
-		await stopAll(main);
+		await stopAll(...workers, main);
 		throw error;
 	}
 }

@@ -230,7 +230,15 @@ async function pull(this: IExecuteFunctions, client: CountyApiClient, registry: 
 		}
 	} catch (error) {
 		if (!(error instanceof CountyApiError)) throw new NodeOperationError(this.getNode(), error as Error);
-		const done = `${summary.pages} page(s) with ${summary.received} patients were written before it and the cursor saved; run again to resume`;
+		// What to do next depends on whether waiting helps: a platform that was down comes back; a wrong
+		// credential or an answer outside the contract has to be corrected first.
+		const next =
+			error.code === 'auth'
+				? 'correct the credential, then run again to resume'
+				: ['schema', 'malformed', 'client', 'conflict'].includes(error.code)
+					? 'the platform must correct its answer first; the next run resumes from there'
+					: 'run again to resume';
+		const done = `${summary.pages} page(s) with ${summary.received} patients were written before it and the cursor saved; ${next}`;
 		if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), `${error.message}; ${done}`, { description: `Request: ${error.request}` });
 		summary.cursor = cursor;
 		summary.durationMs = Date.now() - started;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addWorkingDays, checkTransition, lateItems, parseCodeList, REFERRAL_REASONS, returnDeadlines } from '../../lib/referrals';
+import { addWorkingDays, CARE_ROLES, checkTransition, lateItems, parseCodeList, REFERRAL_REASONS, returnDeadlines } from '../../lib/referrals';
 import { closePlan, createPlanTask, listMissingPlans, openPlan, plansOf, reviewPlan } from '../../lib/registry/casePlans';
 import { registryActionList, registryIndicators } from '../../lib/registry/indicatorFacts';
 import { indicatorPeriod } from '../../lib/indicators';
@@ -147,6 +147,8 @@ describe('referral lifecycle', () => {
 		expect(up({ consentBy: 'none', consentAt: null }).referral.consentBy).toBe('none');
 		expect(parseCodeList(REFERRAL_REASONS, '诊断不明确、relapse', 'reasons')).toEqual(['unclear_diagnosis', 'relapse']);
 		expect(() => parseCodeList(REFERRAL_REASONS, '不知道', 'reasons')).toThrow(expect.objectContaining({ field: 'reasons' }));
+		// A label with full-width brackets matches however the brackets were typed.
+		expect(parseCodeList(CARE_ROLES, '乡镇（社区）医生、乡镇(社区)医生、精防专干', 'visitors')).toEqual(['township_doctor', 'mental_health_worker']);
 		expect(count('SELECT COUNT(*) AS n FROM referrals')).toBe(1);
 	});
 
