@@ -73,18 +73,19 @@ describe('package hygiene (what `npm pack` gives n8n)', () => {
 		return (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
 	};
 
-	test('the tarball holds exactly dist (code, codex, icons), the templates, README, LICENSE and package.json', () => {
+	test('the tarball holds exactly dist (code, codex, icons, credentials), the templates, README, LICENSE and package.json', () => {
 		const files = packed();
-		const allowed = [/^dist\/lib\/.+\.(js|d\.ts)$/, /^dist\/nodes\/.+\.(js|node\.json|svg)$/, /^dist\/templates\/[\w-]+\.hbs$/, /^(README\.md|LICENSE|package\.json)$/];
+		const allowed = [/^dist\/lib\/.+\.(js|d\.ts)$/, /^dist\/nodes\/.+\.(js|node\.json|svg)$/, /^dist\/credentials\/\w+\.credentials\.js$/, /^dist\/templates\/[\w-]+\.hbs$/, /^(README\.md|LICENSE|package\.json)$/];
 		expect(files.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
 		const required = ['package.json', 'README.md', 'LICENSE', pkg.main, pkg.types, 'dist/templates/triage-summary.hbs'];
 		for (const node of pkg.n8n.nodes as string[]) {
 			const dir = path.dirname(node);
 			required.push(node, node.replace(/\.js$/, '.json'), `${dir}/smd.svg`, `${dir}/smd.dark.svg`);
 		}
+		required.push(...(pkg.n8n.credentials as string[]));
 		expect(required.filter((f) => !files.includes(f))).toEqual([]);
 		// Every compiled node file the nodes load is in it (nothing required from outside the tarball).
-		const built = execFileSync('find', ['dist/nodes', 'dist/lib', '-name', '*.js'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim().split('\n');
+		const built = execFileSync('find', ['dist/nodes', 'dist/lib', 'dist/credentials', '-name', '*.js'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim().split('\n');
 		expect(built.filter((f) => !files.includes(f))).toEqual([]);
 	});
 
