@@ -209,6 +209,10 @@ class PgWriter implements ImportTx {
 	private ids: number[] = [];
 	/** Ids drawn while a savepoint is open: a rollback to it frees them again. */
 	private drawnInSavepoint: number[] | null = null;
+	/** The batch being written in the background, if any (flushInBackground). */
+	private underWay: Promise<void> | null = null;
+	/** Upserts still to come for the patients of the last prefetch: at 0 their batch is written. */
+	private leftInChunk = 0;
 
 	constructor(private readonly c: Client) {}
 
@@ -234,6 +238,7 @@ class PgWriter implements ImportTx {
 			cache.add({ id: Number(r.id), patientNo: r.patient_no as string, rowHash: r.row_hash as string, idNumber: (r.id_number as string | null) ?? null, idValid: Number(r.id_valid) === 1 });
 		}
 		this.cache = cache;
+		this.leftInChunk = patients.length;
 		// Ids for the rows that may be new (none when an unchanged file is imported again).
 		let maybeNew = 0;
 		for (const p of patients) {
@@ -251,6 +256,15 @@ class PgWriter implements ImportTx {
 	}
 
 	async upsertOrDefer(input: PatientInput, rowHash: string, now: string, onIdHeld: 'write' | 'throw' | 'defer'): Promise<UpsertResult | null> {
+		try {
+			return await this.upsert(input, rowHash, now, onIdHeld);
+		} finally {
+			// The chunk's last patient: write its batch while the caller reads on.
+			if (this.leftInChunk > 0 && --this.leftInChunk === 0 && this.inserts.size + this.updates.size > 0) this.flushInBackground();
+		}
+	}
+
+	private async upsert(input: PatientInput, rowHash: string, now: string, onIdHeld: 'write' | 'throw' | 'defer'): Promise<UpsertResult | null> {
 		const p = withNextFollowUp(input);
 		if (!p.patientNo && !p.idNumber) throw new RegistryError('key_required', 'a patient needs 患者编号 or 身份证号');
 		if (!this.cache?.covers(p)) await this.prefetch([p]);
@@ -306,18 +320,40 @@ class PgWriter implements ImportTx {
 		return r;
 	}
 
-	/** Write what waits, as two statements at most. */
+	/** Write what waits (after the writes already under way), as two statements at most. */
 	async flush(): Promise<void> {
-		if (this.inserts.size > 0) {
-			const rows = [...this.inserts.values()];
-			this.inserts.clear();
-			await this.q('smd_insert_many', INSERT_MANY, transpose(rows, INSERT_COLUMNS.length));
-		}
-		if (this.updates.size > 0) {
-			const rows = [...this.updates.values()];
-			this.updates.clear();
-			await this.q('smd_update_many', UPDATE_MANY, transpose(rows, UPDATE_COLUMNS.length));
-		}
+		const underWay = this.underWay;
+		this.underWay = null;
+		await underWay;
+		await this.send(this.takeBatch());
+	}
+
+	/**
+	 * Start writing what waits and go on without waiting: the import parses its next chunk while the
+	 * server writes this one. Statements on one connection run in the order they were sent, so what
+	 * is sent later sees these writes; a failure surfaces at the next flush.
+	 */
+	private flushInBackground(): void {
+		const previous = this.underWay;
+		const batch = this.takeBatch();
+		const started = (async () => {
+			await previous;
+			await this.send(batch);
+		})();
+		started.catch(() => undefined); // awaited, and so thrown, by the next flush
+		this.underWay = started;
+	}
+
+	private takeBatch(): { inserts: unknown[][]; updates: unknown[][] } {
+		const batch = { inserts: [...this.inserts.values()], updates: [...this.updates.values()] };
+		this.inserts.clear();
+		this.updates.clear();
+		return batch;
+	}
+
+	private async send(batch: { inserts: unknown[][]; updates: unknown[][] }): Promise<void> {
+		if (batch.inserts.length > 0) await this.q('smd_insert_many', INSERT_MANY, transpose(batch.inserts, INSERT_COLUMNS.length));
+		if (batch.updates.length > 0) await this.q('smd_update_many', UPDATE_MANY, transpose(batch.updates, UPDATE_COLUMNS.length));
 	}
 
 	/** Before the commit: write what waits, and give back the ids drawn and not used, so row ids stay dense. */
@@ -337,7 +373,7 @@ class PgWriter implements ImportTx {
 	async savepoint<T>(name: string, inner: () => Promise<T>): Promise<T> {
 		await this.flush();
 		this.cache = null;
-		const idsBefore = this.ids;
+		const idsBefore = [...this.ids];
 		this.drawnInSavepoint = [];
 		await this.c.query(`SAVEPOINT ${name}`);
 		try {
@@ -347,9 +383,13 @@ class PgWriter implements ImportTx {
 			return result;
 		} catch (error) {
 			// What was read or drawn since the savepoint no longer holds: the rows it wrote are gone.
+			const underWay = this.underWay;
+			this.underWay = null;
+			await underWay?.catch(() => undefined);
 			this.inserts.clear();
 			this.updates.clear();
 			this.cache = null;
+			this.leftInChunk = 0;
 			this.ids = [...new Set([...idsBefore, ...this.drawnInSavepoint])].sort((a, b) => a - b);
 			await this.c.query(`ROLLBACK TO SAVEPOINT ${name}`);
 			await this.c.query(`RELEASE SAVEPOINT ${name}`);
@@ -387,6 +427,7 @@ class PgWriter implements ImportTx {
 	}
 
 	async writeCursor(source: string, cursor: string | null, pulled: number, now: string): Promise<void> {
+		await this.flush();
 		await this.q(
 			null,
 			`INSERT INTO sync_cursors (source, cursor, pulled, updated_at) VALUES ($1, $2, $3, $4)
