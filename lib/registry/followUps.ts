@@ -72,15 +72,22 @@ export const REFRESH_PATIENT = `UPDATE patients SET (last_follow_up_date, risk_l
 		FROM follow_ups f WHERE f.patient_id = patients.id ORDER BY f.follow_up_date DESC LIMIT 1),
 	updated_at = ?`;
 
-export function followUpsOf(sql: Statements, patientRowId: number): StoredFollowUp[] {
-	return (sql.get(
-		'SELECT follow_up_date, risk_level, classification, next_follow_up_date, actions, visitors FROM follow_ups WHERE patient_id = ? ORDER BY follow_up_date',
-	).all(patientRowId) as Row[]).map((r) => ({
+/** A patient's follow-ups by date (`?`: the patient's row id), on either backend. */
+export const FOLLOW_UPS_OF =
+	'SELECT follow_up_date, risk_level, classification, next_follow_up_date, actions, visitors FROM follow_ups WHERE patient_id = ? ORDER BY follow_up_date';
+
+/** A FOLLOW_UPS_OF row. */
+export function storedFollowUpOf(r: Row): StoredFollowUp {
+	return {
 		date: r.follow_up_date as string,
 		riskLevel: Number(r.risk_level),
 		classification: r.classification as string,
 		nextFollowUpDate: r.next_follow_up_date as string,
 		actions: JSON.parse(r.actions as string) as string[],
 		visitors: r.visitors ? (JSON.parse(r.visitors as string) as string[]) : null,
-	}));
+	};
+}
+
+export function followUpsOf(sql: Statements, patientRowId: number): StoredFollowUp[] {
+	return (sql.get(FOLLOW_UPS_OF).all(patientRowId) as Row[]).map(storedFollowUpOf);
 }

@@ -9,7 +9,11 @@ import type { Row } from './schema';
 /** The most recent import recorded in this registry, or null. */
 export function readLastImport(sql: Statements, kind: string): ImportRecord | null {
 	const r = sql.get('SELECT * FROM imports WHERE kind = ? ORDER BY id DESC LIMIT 1').get(kind) as Row | undefined;
-	if (!r) return null;
+	return r ? importRecordOf(r) : null;
+}
+
+/** An `imports` row as an ImportRecord (either backend). */
+export function importRecordOf(r: Row): ImportRecord {
 	return {
 		at: r.at as string,
 		kind: r.kind as string,

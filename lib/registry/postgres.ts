@@ -18,11 +18,12 @@ import type { AuditEntry, FollowUpInput, ImportRecord, Patient, PatientInput, Se
 import type { ListRecord, MatchSource } from '../matching';
 import type { AuditRecord, ImportTx, Registry, SyncCursor, SyncPageResult, UpsertResult } from './backend';
 import { RegistryError } from './errors';
-import type { StoredFollowUp } from './followUps';
+import { FOLLOW_UPS_OF, storedFollowUpOf, type StoredFollowUp } from './followUps';
 import { prefetchMatchSource, type BatchLookups } from './matchCache';
 import { withNextFollowUp } from './patients';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pgSchema';
-import { MATCH_COLUMNS, matchPatient, PATIENT_COLUMNS, toPatient, type Row } from './schema';
+import { importRecordOf } from './imports';
+import { MATCH_COLUMNS, matchPatient, PATIENT_COLUMNS, searchQuery, toPatient, type Row } from './schema';
 import { writeSyncPage, type SyncEntry } from './sync';
 
 export { PG_SCHEMA_VERSION } from './pgSchema';
@@ -590,45 +591,13 @@ export class PostgresRegistry implements Registry {
 	}
 
 	async search(filter: SearchFilter = {}): Promise<Patient[]> {
-		const where: string[] = [];
-		const args: Array<string | number> = [];
-		if (filter.township) {
-			where.push('township = ?');
-			args.push(filter.township);
-		}
-		if (filter.status) {
-			where.push('status = ?');
-			args.push(filter.status);
-		}
-		if (filter.minRiskLevel !== undefined) {
-			where.push('risk_level >= ?');
-			args.push(filter.minRiskLevel);
-		}
-		if (filter.overdueAsOf) {
-			where.push("status = 'active' AND (next_follow_up_date IS NULL OR next_follow_up_date < ?)");
-			args.push(filter.overdueAsOf);
-		}
-		// COLLATE "C": byte order, as SQLite sorts text, so both backends list in the same order.
-		const sql = `SELECT ${PATIENT_COLUMNS} FROM patients ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-			ORDER BY township COLLATE "C", patient_no COLLATE "C" LIMIT ? OFFSET ?`;
-		args.push(filter.limit ?? 1000, filter.offset ?? 0);
+		const { sql, args } = searchQuery(filter, ' COLLATE "C"');
 		return (await this.query(dollars(sql), args)).map(toPatient);
 	}
 
 	async lastImport(kind = 'patients'): Promise<ImportRecord | null> {
 		const r = (await this.query('SELECT * FROM imports WHERE kind = $1 ORDER BY id DESC LIMIT 1', [kind]))[0];
-		if (!r) return null;
-		return {
-			at: r.at as string,
-			kind: r.kind as string,
-			rows: Number(r.rows),
-			inserted: Number(r.inserted),
-			updated: Number(r.updated),
-			unchanged: Number(r.unchanged),
-			rejected: Number(r.rejected),
-			invalidIds: Number(r.invalid_ids),
-			detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : undefined,
-		};
+		return r ? importRecordOf(r) : null;
 	}
 
 	/** `fn` with a writer on one transaction's connection; what it leaves waiting is written before the commit. */
@@ -696,18 +665,7 @@ export class PostgresRegistry implements Registry {
 	}
 
 	async followUpsOf(patientRowId: number): Promise<StoredFollowUp[]> {
-		const rows = await this.query(
-			'SELECT follow_up_date, risk_level, classification, next_follow_up_date, actions, visitors FROM follow_ups WHERE patient_id = $1 ORDER BY follow_up_date',
-			[patientRowId],
-		);
-		return rows.map((r) => ({
-			date: r.follow_up_date as string,
-			riskLevel: Number(r.risk_level),
-			classification: r.classification as string,
-			nextFollowUpDate: r.next_follow_up_date as string,
-			actions: JSON.parse(r.actions as string) as string[],
-			visitors: r.visitors ? (JSON.parse(r.visitors as string) as string[]) : null,
-		}));
+		return (await this.query(dollars(FOLLOW_UPS_OF), [patientRowId])).map(storedFollowUpOf);
 	}
 
 	/** Audit entries need no writer lock: they never wait for an import. */

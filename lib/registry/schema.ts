@@ -2,7 +2,7 @@
  * The registry's schema: the migrations that build it, version by version, and how a table row
  * becomes a Patient. Never edit a released migration; add the next one.
  */
-import type { Patient } from '../model';
+import type { Patient, SearchFilter } from '../model';
 import type { Classification, ManagementStatus, Medication } from '../vocabulary';
 
 interface Migration {
@@ -408,6 +408,35 @@ export const PATIENT_COLUMNS = `id, patient_no, name, name_key, sex, id_number, 
 	guardian_phone, registered_on, last_health_check, extra, updated_at`;
 
 export type Row = Record<string, unknown>;
+
+/**
+ * The Patient → Search query, `?` placeholders, on either backend. Text is ordered byte by byte, as
+ * SQLite does; PostgreSQL is given `COLLATE "C"` for the same order.
+ */
+export function searchQuery(filter: SearchFilter, collate = ''): { sql: string; args: Array<string | number> } {
+	const where: string[] = [];
+	const args: Array<string | number> = [];
+	if (filter.township) {
+		where.push('township = ?');
+		args.push(filter.township);
+	}
+	if (filter.status) {
+		where.push('status = ?');
+		args.push(filter.status);
+	}
+	if (filter.minRiskLevel !== undefined) {
+		where.push('risk_level >= ?');
+		args.push(filter.minRiskLevel);
+	}
+	if (filter.overdueAsOf) {
+		where.push("status = 'active' AND (next_follow_up_date IS NULL OR next_follow_up_date < ?)");
+		args.push(filter.overdueAsOf);
+	}
+	const sql = `SELECT ${PATIENT_COLUMNS} FROM patients ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+		ORDER BY township${collate}, patient_no${collate} LIMIT ? OFFSET ?`;
+	args.push(filter.limit ?? 1000, filter.offset ?? 0);
+	return { sql, args };
+}
 
 export function toPatient(r: Row): Patient {
 	return {

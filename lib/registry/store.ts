@@ -18,7 +18,7 @@ import { followUpsOf, recordFollowUp, REFRESH_PATIENT, type StoredFollowUp } fro
 import { readLastImport, updateImportCounts, writeImportRecord } from './imports';
 import { withNextFollowUp } from './patients';
 import type { ImportTx } from './backend';
-import { MATCH_COLUMNS, matchPatient, MIGRATIONS, PATIENT_COLUMNS, SCHEMA_VERSION, toPatient, type Row } from './schema';
+import { MATCH_COLUMNS, matchPatient, MIGRATIONS, PATIENT_COLUMNS, SCHEMA_VERSION, searchQuery, toPatient, type Row } from './schema';
 
 export { explainSqliteError, RegistryError, sqliteCode, type RegistryErrorCode } from './errors';
 export { patientHash, patientToJson, withNextFollowUp } from './patients';
@@ -357,27 +357,7 @@ export class RegistryStore {
 	}
 
 	private searchUnguarded(filter: SearchFilter): Patient[] {
-		const where: string[] = [];
-		const args: Array<string | number> = [];
-		if (filter.township) {
-			where.push('township = ?');
-			args.push(filter.township);
-		}
-		if (filter.status) {
-			where.push('status = ?');
-			args.push(filter.status);
-		}
-		if (filter.minRiskLevel !== undefined) {
-			where.push('risk_level >= ?');
-			args.push(filter.minRiskLevel);
-		}
-		if (filter.overdueAsOf) {
-			where.push("status = 'active' AND (next_follow_up_date IS NULL OR next_follow_up_date < ?)");
-			args.push(filter.overdueAsOf);
-		}
-		const sql = `SELECT ${PATIENT_COLUMNS} FROM patients ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-			ORDER BY township, patient_no LIMIT ? OFFSET ?`;
-		args.push(filter.limit ?? 1000, filter.offset ?? 0);
+		const { sql, args } = searchQuery(filter);
 		return (this.db.prepare(sql).all(...args) as Row[]).map(toPatient);
 	}
 
