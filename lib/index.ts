@@ -232,3 +232,4 @@ export {
 export type { WatchListInput, WatchListOptions, WatchListModel, WatchListRow, WatchListStaffRow, WatchListFormat, WatchListFilesOptions, WatchListFilesResult } from './watchListReports';
 export * from './countyApi';
 export { followUpPushFrom, triageOutcomePushFrom, referralPushFrom, pushBodyFrom, type PushKind } from './countyApi/mapping';
+export { pullPatients, pullStoppedMessage, type PullOptions, type PullSummary } from './countyApi/pull';

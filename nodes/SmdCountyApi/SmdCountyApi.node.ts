@@ -10,15 +10,13 @@ import {
 } from 'n8n-workflow';
 import {
 	CountyApiClient,
-	CountyApiError,
-	patientHash,
-	patientInputFromCounty,
+	pullPatients,
+	pullStoppedMessage,
 	pushBodyFrom,
 	SmdError,
 	type CountyApiAuth,
 	type PushKind,
 	type Registry,
-	type SyncEntry,
 } from '../../lib';
 import { registryBackendProperties } from '../SmdRegistry/actions/common.descriptions';
 import { auditContext, withRegistryBackend } from '../SmdRegistry/helpers/registry';
@@ -195,68 +193,16 @@ async function pull(this: IExecuteFunctions, client: CountyApiClient, registry: 
 	const source = String(this.getNodeParameter('syncName', 0, 'county-platform') ?? '').trim() || 'county-platform';
 	const pageSize = Number(this.getNodeParameter('pageSize', 0, 200));
 	const maxPages = Number(this.getNodeParameter('maxPages', 0, 0));
-	const day = todayIn(this);
-	const started = Date.now();
-	const summary = { source, backend: registry.backend, pages: 0, received: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [] as IDataObject[], cursor: null as string | null, hasMore: false, durationMs: 0 };
-	let cursor = (await registry.syncCursor(source))?.cursor ?? null;
-	const touched: number[] = [];
+	let result: Awaited<ReturnType<typeof pullPatients>> | undefined;
 	try {
-		for (;;) {
-			const page = await client.pullPatients(cursor, pageSize);
-			const entries: SyncEntry[] = page.items.map((p) => {
-				try {
-					const input = patientInputFromCounty(p, { today: day });
-					return { input, hash: patientHash(input) };
-				} catch (error) {
-					if (!(error instanceof SmdError)) throw new NodeOperationError(this.getNode(), error as Error);
-					return { error: { field: error.field ?? 'patient', message: error.message }, patientNo: p.patientNo };
-				}
-			});
-			const next = page.nextCursor ?? cursor;
-			// A platform that says hasMore without moving the cursor would be asked for the same page for ever.
-			if (page.hasMore && next === cursor) throw stuckCursor();
-			const written = await registry.applySyncPage(source, entries, next);
-			summary.pages++;
-			summary.received += page.items.length;
-			summary.inserted += written.inserted;
-			summary.updated += written.updated;
-			summary.unchanged += written.unchanged;
-			summary.rejected += written.rejected.length;
-			for (const r of written.rejected) if (summary.rejections.length < 1000) summary.rejections.push({ page: summary.pages, ...r });
-			for (const id of written.patientRowIds) touched.push(id);
-			cursor = next;
-			summary.hasMore = page.hasMore;
-			if (!page.hasMore || (maxPages > 0 && summary.pages >= maxPages)) break;
-		}
+		result = await pullPatients(client, registry, { source, pageSize, maxPages, today: todayIn(this) });
 	} catch (error) {
-		if (!(error instanceof CountyApiError)) throw new NodeOperationError(this.getNode(), error as Error);
-		// What to do next depends on whether waiting helps: a platform that was down comes back; a wrong
-		// credential or an answer outside the contract has to be corrected first.
-		const next =
-			error.code === 'auth'
-				? 'correct the credential, then run again to resume'
-				: ['schema', 'malformed', 'client', 'conflict'].includes(error.code)
-					? 'the platform must correct its answer first; the next run resumes from there'
-					: 'run again to resume';
-		const done = `${summary.pages} page(s) with ${summary.received} patients were written before it and the cursor saved; ${next}`;
-		if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), `${error.message}; ${done}`, { description: `Request: ${error.request}` });
-		summary.cursor = cursor;
-		summary.durationMs = Date.now() - started;
-		return { json: { ...summary, error: error.message, errorDetails: { code: error.code, request: error.request, status: error.status, attempts: error.attempts } }, pairedItem: { item: 0 } };
+		throw new NodeOperationError(this.getNode(), error as Error);
 	} finally {
-		await registry.audit({ ...auditContext(this), operation: 'county.pullPatients', patientRowIds: touched, detail: { source, pages: summary.pages } });
+		await registry.audit({ ...auditContext(this), operation: 'county.pullPatients', patientRowIds: result?.patientRowIds ?? [], detail: { source, pages: result?.summary.pages ?? 0 } });
 	}
-	summary.cursor = cursor;
-	summary.durationMs = Date.now() - started;
-	return { json: summary, pairedItem: { item: 0 } };
-}
-
-/** What the client's pages() says of a platform that answers hasMore without moving the cursor. */
-function stuckCursor(): CountyApiError {
-	return new CountyApiError('malformed', 'GET /patients: the platform said hasMore but did not move the cursor; stopped to avoid a loop', {
-		request: 'GET /patients',
-		status: 200,
-		attempts: 1,
-		field: 'nextCursor',
-	});
+	const { summary, error } = result;
+	if (!error) return { json: summary as unknown as IDataObject, pairedItem: { item: 0 } };
+	if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), pullStoppedMessage(error, summary), { description: `Request: ${error.request}` });
+	return { json: { ...(summary as unknown as IDataObject), error: error.message, errorDetails: { code: error.code, request: error.request, status: error.status, attempts: error.attempts } }, pairedItem: { item: 0 } };
 }
